@@ -1,0 +1,17 @@
+# Fails when docs/reference/ differs from the reference generated from ODS.
+file(GLOB generated RELATIVE ${GENERATED} ${GENERATED}/*.md)
+if(NOT generated)
+  message(FATAL_ERROR "no generated docs in ${GENERATED}: build first")
+endif()
+set(stale "")
+foreach(f ${generated})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files
+                  ${GENERATED}/${f} ${COMMITTED}/${f} RESULT_VARIABLE differs)
+  if(differs)
+    list(APPEND stale ${f})
+  endif()
+endforeach()
+if(stale)
+  message(FATAL_ERROR "docs/reference is stale (${stale}): run `make docs` and commit")
+endif()
+message(STATUS "docs/reference matches the ODS sources")
