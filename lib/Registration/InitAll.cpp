@@ -14,6 +14,8 @@
 
 #include "Tfm/IR/TfmDialect.h"
 #include "Tfm/Transforms/Passes.h"
+#include "tfmc/Conversion/Passes.h"
+#include "tfmc/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -29,4 +31,6 @@ void tfmc::registerAllDialects(mlir::DialectRegistry &registry) {
 void tfmc::registerAllPasses() {
   mlir::registerAllPasses();
   mlir::tfm::registerTfmPasses();
+  tfmc::registerTfmcConversionPasses();
+  tfmc::registerTfmcPipelines();
 }

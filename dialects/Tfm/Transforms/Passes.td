@@ -9,6 +9,24 @@
 
 include "mlir/Pass/PassBase.td"
 
+def TfmDecomposeCompositesPass : Pass<"tfm-decompose-composites"> {
+  let summary = "Expand composite ops (multi_head_attention) into primitive tfm ops";
+  let description = [{
+    Rewrites `tfm.multi_head_attention` into the ops it is made of, so that
+    graph passes and lowerings see plain linear algebra and one
+    `tfm.attention` per head group:
+
+    ```
+    q = linear(query, q_weight, q_bias) -> reshape [.., Sq, H, Dh] -> transpose [.., H, Sq, Dh]
+    k, v likewise with the key/value head count
+    o = attention(q, k, v, mask) {scale, causal} -> transpose -> reshape [.., Sq, H·Dv]
+    result = linear(o, out_weight, out_bias)
+    ```
+
+    Locations are kept: every new op carries the composite's location.
+  }];
+}
+
 def TfmVerifyModelPass : Pass<"tfm-verify-model", "ModuleOp"> {
   let summary = "Check that a module is a model tfmc can compile";
   let description = [{

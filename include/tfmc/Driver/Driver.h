@@ -1,0 +1,46 @@
+//===- Driver.h - the tfmc compiler driver ----------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFMC_DRIVER_DRIVER_H
+#define TFMC_DRIVER_DRIVER_H
+
+#include "tfmc/Pipelines/Pipelines.h"
+
+#include <optional>
+#include <string>
+
+namespace tfmc {
+
+/// What tfmc-compile writes.
+enum class EmitKind { Exe, Obj, Asm, LLVMIR, MLIR };
+
+std::optional<EmitKind> parseEmitKind(llvm::StringRef name);
+
+struct CompileOptions {
+  std::string inputPath;        ///< model.mlir ("-" for stdin)
+  std::string outputPath;       ///< "-" for stdout (text outputs only)
+  std::string weightsPath;      ///< empty: <input stem>.safetensors beside it
+  EmitKind emit = EmitKind::Exe;
+  std::optional<Phase> compileTo; ///< stop after this phase, write its IR
+  std::string cpu;              ///< empty: the host CPU
+  std::string features;         ///< extra target features ("+avx2,-avx512f")
+  std::string entryPoint = "main";
+};
+
+/// Process exit codes of the driver.
+enum ExitCode : int { Success = 0, BadInput = 1, InternalFailure = 2 };
+
+/// Compiles a model as `options` says. Diagnostics go to stderr with the
+/// location of the op, file or tensor at fault. Returns an ExitCode.
+int compile(const CompileOptions &options);
+
+/// Registers the MLIR command-line options the driver honours
+/// (--mlir-timing, --mlir-print-ir-after-all, …). Call before parsing.
+void registerDriverCLOptions();
+
+} // namespace tfmc
+
+#endif // TFMC_DRIVER_DRIVER_H

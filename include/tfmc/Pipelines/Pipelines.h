@@ -1,0 +1,69 @@
+//===- Pipelines.h - tfmc pass pipelines ------------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Every pipeline is built here, once, and shared by tfmc-opt (registered by
+// name) and the tfmc-compile driver (phase by phase, for --compile-to).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFMC_PIPELINES_PIPELINES_H
+#define TFMC_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace tfmc {
+
+/// The phases of a compilation, in order (ARCHITECTURE "Phases"). Each names
+/// the IR after it has run.
+enum class Phase { Input, Graph, Linalg, Bufferized, LLVM };
+
+/// Parses "input", "graph", "linalg", "bufferized", "llvm".
+std::optional<Phase> parsePhase(llvm::StringRef name);
+llvm::StringRef getPhaseName(Phase phase);
+
+struct CpuPipelineOptions
+    : public mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> entryPoint{*this, "entry-point",
+                                 llvm::cl::desc("The model's entry function"),
+                                 llvm::cl::init("main")};
+};
+
+/// input → graph: check the model, decompose composites, fold, CSE.
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const CpuPipelineOptions &options);
+/// graph → linalg: lower every tfm op to linalg/tensor/arith/math.
+void buildLinalgPipeline(mlir::OpPassManager &pm,
+                         const CpuPipelineOptions &options);
+/// linalg → bufferized: one-shot bufferization with a destination-passing
+/// entry point (outputs are written into caller buffers), buffers freed.
+void buildBufferizePipeline(mlir::OpPassManager &pm,
+                            const CpuPipelineOptions &options);
+/// bufferized → llvm: loops, then the LLVM dialect with a bare-pointer
+/// calling convention for the entry point.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              const CpuPipelineOptions &options);
+
+/// Appends the passes that take IR from the phase before `phase` to it.
+void buildPhase(mlir::OpPassManager &pm, Phase phase,
+                const CpuPipelineOptions &options);
+
+/// The whole CPU pipeline: tfm → LLVM dialect.
+void buildTfmToLLVMPipeline(mlir::OpPassManager &pm,
+                            const CpuPipelineOptions &options);
+
+/// Registers tfmc-graph-pipeline and tfmc-cpu-pipeline for tfmc-opt.
+void registerTfmcPipelines();
+
+} // namespace tfmc
+
+#endif // TFMC_PIPELINES_PIPELINES_H

@@ -1,0 +1,1493 @@
+//===- TfmToLinalg.cpp - lower tfm ops to linalg on tensors -----*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Every tfm op becomes upstream ops on tensors. The lowering favours plain,
+// verifiable forms (one linalg.generic per step) that later passes tile and
+// vectorize; numerics follow PyTorch: f16/bf16 compute in f32, softmax is
+// max-subtracted, layer norm is two-pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tfmc/Conversion/TfmToLinalg/TfmToLinalg.h"
+#include "tfmc/Conversion/Passes.h"
+
+#include "Tfm/IR/TfmOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+
+namespace tfmc {
+#define GEN_PASS_DEF_CONVERTTFMTOLINALGPASS
+#include "tfmc/Conversion/Passes.h.inc"
+} // namespace tfmc
+
+using namespace mlir;
+using namespace mlir::tfm;
+
+//===----------------------------------------------------------------------===//
+// Weight symbols
+//===----------------------------------------------------------------------===//
+
+std::string tfmc::getWeightSymbolName(llvm::StringRef name) {
+  // Keep names readable in the object's symbol table; escape the rest so any
+  // tensor name maps to a distinct, assembler-safe symbol.
+  std::string symbol = "__tfmc_weight_";
+  for (char c : name) {
+    if (llvm::isAlnum(c) || c == '.')
+      symbol += c;
+    else if (c == '_')
+      symbol += "__";
+    else
+      symbol += "_" + llvm::utohexstr(static_cast<unsigned char>(c), true, 2);
+  }
+  return symbol;
+}
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+bool isLowPrecisionFloat(Type t) { return t.isF16() || t.isBF16(); }
+
+/// Arithmetic happens in f32 for f16/bf16 (as PyTorch does on CPUs).
+Type computeType(Type element) {
+  return isLowPrecisionFloat(element) ? Float32Type::get(element.getContext())
+                                      : element;
+}
+
+Value toCompute(OpBuilder &b, Location loc, Value v) {
+  if (isLowPrecisionFloat(v.getType()))
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  return v;
+}
+
+Value fromCompute(OpBuilder &b, Location loc, Value v, Type element) {
+  if (v.getType() == element)
+    return v;
+  return arith::TruncFOp::create(b, loc, element, v);
+}
+
+Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, FloatAttr::get(type, value));
+}
+
+Value intConst(OpBuilder &b, Location loc, Type type, int64_t value) {
+  return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, value));
+}
+
+/// The identity/neutral start value of a reduction.
+Value lowestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        FloatAttr::get(type, APFloat::getInf(ft.getFloatSemantics(), true)));
+  unsigned width = cast<IntegerType>(type).getWidth();
+  return arith::ConstantOp::create(
+      b, loc, IntegerAttr::get(type, APInt::getSignedMinValue(width)));
+}
+
+SmallVector<utils::IteratorType> parallelIterators(int64_t n) {
+  return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+}
+
+/// Map from a `resultShape` iteration space to an operand that broadcasts to
+/// it (numpy rules: aligned right, size-1 dimensions read index 0).
+AffineMap broadcastMap(RankedTensorType operand, ArrayRef<int64_t> resultShape,
+                       MLIRContext *ctx) {
+  int64_t offset = resultShape.size() - operand.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < operand.getRank(); ++i)
+    exprs.push_back(operand.getDimSize(i) == 1 && resultShape[offset + i] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(offset + i, ctx));
+  return AffineMap::get(resultShape.size(), 0, exprs, ctx);
+}
+
+/// Map from a rank-`rank` iteration space that drops the dimensions in
+/// `dropped` (the shape of a reduction's result).
+AffineMap droppingMap(int64_t rank, ArrayRef<bool> dropped, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!dropped[i])
+      exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type element) {
+  return tensor::EmptyOp::create(b, loc, shape, element);
+}
+
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   Value scalar) {
+  Value empty = emptyTensor(b, loc, shape, scalar.getType());
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+/// One linalg.generic with a single result; `body` gets the input elements
+/// followed by the output element.
+Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                   ArrayRef<AffineMap> maps,
+                   ArrayRef<utils::IteratorType> iterators, BodyFn body) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+      });
+  return generic.getResult(0);
+}
+
+/// Elementwise op over `operands` broadcast to `shape`; `body` gets the
+/// operand elements (not the output).
+Value buildElementwise(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                       Type element, ValueRange operands, BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value v : operands)
+    maps.push_back(broadcastMap(tensorType(v), shape, ctx));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(shape.size(), ctx));
+  return buildGeneric(b, loc, operands, emptyTensor(b, loc, shape, element),
+                      maps, parallelIterators(shape.size()),
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        return body(nb, nl, args.drop_back());
+                      });
+}
+
+/// Reduces `input` over the dimensions marked in `reduced`, starting from
+/// `init` (a scalar of the accumulator type). `combine(b, loc, element, acc)`
+/// gets the input element as stored.
+Value buildReduction(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<bool> reduced, Value init,
+                     function_ref<Value(OpBuilder &, Location, Value, Value)>
+                         combine) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(input);
+  SmallVector<int64_t> shape;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    iterators.push_back(reduced[i] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+    if (!reduced[i])
+      shape.push_back(type.getDimSize(i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(type.getRank(), ctx),
+      droppingMap(type.getRank(), reduced, ctx)};
+  return buildGeneric(b, loc, input, filledTensor(b, loc, shape, init), maps,
+                      iterators,
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        return combine(nb, nl, args[0], args[1]);
+                      });
+}
+
+/// Reshape between static shapes with the same element count (row-major).
+Value reshapeTo(OpBuilder &b, Location loc, Value value,
+                ArrayRef<int64_t> shape) {
+  RankedTensorType type = tensorType(value);
+  if (type.getShape() == shape)
+    return value;
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  auto all = [](int64_t rank) {
+    ReassociationIndices r;
+    for (int64_t i = 0; i < rank; ++i)
+      r.push_back(i);
+    return r;
+  };
+  if (type.getRank() == 0 || shape.empty()) {
+    Value v = value;
+    if (type.getRank() != 0)
+      v = tensor::CollapseShapeOp::create(b, loc, v,
+                                          ArrayRef<ReassociationIndices>{});
+    if (!shape.empty())
+      v = tensor::ExpandShapeOp::create(b, loc, target, v,
+                                        ArrayRef<ReassociationIndices>{});
+    return v;
+  }
+  Value flat = value;
+  if (type.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, value, ArrayRef<ReassociationIndices>{all(type.getRank())});
+  if (shape.size() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(
+      b, loc, target, flat,
+      ArrayRef<ReassociationIndices>{all(static_cast<int64_t>(shape.size()))});
+}
+
+/// Converts a result of computeType(element) back to `element` elementwise.
+Value roundTensorTo(OpBuilder &b, Location loc, Value value, Type element) {
+  RankedTensorType type = tensorType(value);
+  if (type.getElementType() == element)
+    return value;
+  return buildElementwise(b, loc, type.getShape(), element, value,
+                          [&](OpBuilder &nb, Location nl, ValueRange args) {
+                            return fromCompute(nb, nl, args[0], element);
+                          });
+}
+
+/// out[batch..., m, n] = init + Σ_k a[..m,k] · b[..k,n] in computeType
+/// (batch dimensions broadcast; transposes select the operand layouts).
+/// Returns the accumulator-typed tensor.
+Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  bool transposeA, bool transposeB, Value init) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType out = tensorType(init);
+  int64_t batch = out.getRank() - 2;
+  int64_t loops = batch + 3;
+  AffineExpr m = getAffineDimExpr(batch, ctx), n = getAffineDimExpr(batch + 1, ctx),
+             k = getAffineDimExpr(batch + 2, ctx);
+  auto operandMap = [&](RankedTensorType t, AffineExpr row, AffineExpr col) {
+    int64_t tBatch = t.getRank() - 2;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < tBatch; ++i) {
+      int64_t d = batch - tBatch + i;
+      exprs.push_back(t.getDimSize(i) == 1 && out.getDimSize(d) != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(d, ctx));
+    }
+    exprs.push_back(row);
+    exprs.push_back(col);
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < batch + 2; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {
+      transposeA ? operandMap(tensorType(lhs), k, m)
+                 : operandMap(tensorType(lhs), m, k),
+      transposeB ? operandMap(tensorType(rhs), n, k)
+                 : operandMap(tensorType(rhs), k, n),
+      AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators = parallelIterators(batch + 2);
+  iterators.push_back(utils::IteratorType::reduction);
+  return buildGeneric(b, loc, ValueRange{lhs, rhs}, init, maps, iterators,
+                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                        Value x = toCompute(nb, nl, args[0]);
+                        Value y = toCompute(nb, nl, args[1]);
+                        if (isa<FloatType>(x.getType()))
+                          return arith::AddFOp::create(
+                              nb, nl, args[2],
+                              arith::MulFOp::create(nb, nl, x, y));
+                        return arith::AddIOp::create(
+                            nb, nl, args[2],
+                            arith::MulIOp::create(nb, nl, x, y));
+                      });
+}
+
+/// "tfm.gather at model.mlir:12:5" — how run-time errors name an op.
+std::string describeSite(Operation *op) {
+  std::string site = op->getName().getStringRef().str();
+  Location loc = op->getLoc();
+  while (auto fused = dyn_cast<FusedLoc>(loc)) {
+    if (fused.getLocations().empty())
+      break;
+    loc = fused.getLocations().front();
+  }
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    site += " at " + file.getFilename().str() + ":" +
+            std::to_string(file.getLine()) + ":" +
+            std::to_string(file.getColumn());
+  else if (auto name = dyn_cast<NameLoc>(loc))
+    site += " '" + name.getName().str() + "'";
+  return site;
+}
+
+/// A pointer to a NUL-terminated private string constant in the module.
+Value siteString(OpBuilder &b, Location loc, Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  std::string text = describeSite(op);
+  std::string name;
+  for (unsigned i = 0;; ++i) {
+    name = "__tfmc_site_" + std::to_string(i);
+    auto existing = module.lookupSymbol<LLVM::GlobalOp>(name);
+    if (!existing)
+      break;
+    if (auto value = dyn_cast_or_null<StringAttr>(existing.getValueOrNull());
+        value && value.getValue().drop_back() == text)
+      return LLVM::AddressOfOp::create(b, loc, existing);
+  }
+  LLVM::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    std::string withNul = text + '\0';
+    auto arrayType = LLVM::LLVMArrayType::get(b.getI8Type(), withNul.size());
+    global = LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                                    LLVM::Linkage::Private, name,
+                                    b.getStringAttr(withNul));
+  }
+  return LLVM::AddressOfOp::create(b, loc, global);
+}
+
+/// Checks `indices` (any integer type) against [0, bound) — after wrapping
+/// negative values by `bound` when `wrapNegative` — and returns them as i64,
+/// clamped to 0 where out of range. Each bad index is reported to the
+/// runtime, which fails the run; the clamp only keeps memory safe meanwhile.
+Value checkedIndices(OpBuilder &b, Location loc, Operation *op, Value indices,
+                     int64_t bound, bool wrapNegative) {
+  auto module = op->getParentOfType<ModuleOp>();
+  Type i64 = b.getI64Type();
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+  if (!module.lookupSymbol<func::FuncOp>(tfmc::kIndexErrorFunction)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = func::FuncOp::create(
+        b, loc, tfmc::kIndexErrorFunction,
+        b.getFunctionType({i64, i64, ptrType}, {}));
+    decl.setPrivate();
+  }
+  Value site = siteString(b, loc, op);
+  RankedTensorType type = tensorType(indices);
+  return buildElementwise(
+      b, loc, type.getShape(), i64, indices,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value index = args[0];
+        if (index.getType() != i64)
+          index = arith::ExtSIOp::create(nb, nl, i64, index);
+        Value zero = intConst(nb, nl, i64, 0);
+        Value limit = intConst(nb, nl, i64, bound);
+        if (wrapNegative) {
+          Value negative = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::slt, index, zero);
+          index = arith::SelectOp::create(
+              nb, nl, negative, arith::AddIOp::create(nb, nl, index, limit),
+              index);
+        }
+        Value inRange = arith::AndIOp::create(
+            nb, nl,
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, index,
+                                  zero),
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, index,
+                                  limit));
+        Value outOfRange = arith::XOrIOp::create(
+            nb, nl, inRange, intConst(nb, nl, nb.getI1Type(), 1));
+        scf::IfOp::create(nb, nl, outOfRange, [&](OpBuilder &ib, Location il) {
+          func::CallOp::create(ib, il, tfmc::kIndexErrorFunction, TypeRange{},
+                               ValueRange{args[0].getType() == i64
+                                              ? args[0]
+                                              : arith::ExtSIOp::create(
+                                                    ib, il, i64, args[0])
+                                                    .getResult(),
+                                          limit, site});
+          scf::YieldOp::create(ib, il);
+        });
+        return arith::SelectOp::create(nb, nl, inRange, index, zero);
+      });
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Scalar semantics of the elementwise ops (on computeType values)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = floatConst(b, loc, x.getType(), 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+}
+
+Value scalarFor(AddOp, OpBuilder &b, Location loc, ValueRange a) {
+  return isFloat(a[0]) ? Value(arith::AddFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::AddIOp::create(b, loc, a[0], a[1]));
+}
+Value scalarFor(SubOp, OpBuilder &b, Location loc, ValueRange a) {
+  return isFloat(a[0]) ? Value(arith::SubFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::SubIOp::create(b, loc, a[0], a[1]));
+}
+Value scalarFor(MulOp, OpBuilder &b, Location loc, ValueRange a) {
+  return isFloat(a[0]) ? Value(arith::MulFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::MulIOp::create(b, loc, a[0], a[1]));
+}
+Value scalarFor(DivOp, OpBuilder &b, Location loc, ValueRange a) {
+  return isFloat(a[0]) ? Value(arith::DivFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::DivSIOp::create(b, loc, a[0], a[1]));
+}
+Value scalarFor(PowOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::PowFOp::create(b, loc, a[0], a[1]);
+}
+Value scalarFor(MinOp, OpBuilder &b, Location loc, ValueRange a) {
+  return isFloat(a[0]) ? Value(arith::MinimumFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::MinSIOp::create(b, loc, a[0], a[1]));
+}
+Value scalarFor(MaxOp, OpBuilder &b, Location loc, ValueRange a) {
+  return isFloat(a[0]) ? Value(arith::MaximumFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::MaxSIOp::create(b, loc, a[0], a[1]));
+}
+Value scalarFor(NegOp, OpBuilder &b, Location loc, ValueRange a) {
+  if (isFloat(a[0]))
+    return arith::NegFOp::create(b, loc, a[0]);
+  return arith::SubIOp::create(b, loc, intConst(b, loc, a[0].getType(), 0),
+                               a[0]);
+}
+Value scalarFor(ReluOp, OpBuilder &b, Location loc, ValueRange a) {
+  // maximumf propagates NaN, as torch.relu does.
+  return arith::MaximumFOp::create(b, loc, a[0],
+                                   floatConst(b, loc, a[0].getType(), 0.0));
+}
+Value scalarFor(SiluOp, OpBuilder &b, Location loc, ValueRange a) {
+  return arith::MulFOp::create(b, loc, a[0], sigmoid(b, loc, a[0]));
+}
+Value scalarFor(SigmoidOp, OpBuilder &b, Location loc, ValueRange a) {
+  return sigmoid(b, loc, a[0]);
+}
+Value scalarFor(TanhOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::TanhOp::create(b, loc, a[0]);
+}
+Value scalarFor(ExpOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::ExpOp::create(b, loc, a[0]);
+}
+Value scalarFor(LogOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::LogOp::create(b, loc, a[0]);
+}
+Value scalarFor(SqrtOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::SqrtOp::create(b, loc, a[0]);
+}
+Value scalarFor(ErfOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::ErfOp::create(b, loc, a[0]);
+}
+Value scalarFor(GeluOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Type t = a[0].getType();
+  Value x = a[0];
+  Value half = floatConst(b, loc, t, 0.5);
+  Value one = floatConst(b, loc, t, 1.0);
+  Value cdf;
+  if (op.getApproximation() == GeluApproximation::tanh) {
+    // 0.5 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))
+    Value x3 = arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value inner = arith::AddFOp::create(
+        b, loc, x,
+        arith::MulFOp::create(b, loc, floatConst(b, loc, t, 0.044715), x3));
+    Value scaled = arith::MulFOp::create(
+        b, loc, floatConst(b, loc, t, std::sqrt(2.0 / M_PI)), inner);
+    cdf = arith::AddFOp::create(b, loc, one, math::TanhOp::create(b, loc, scaled));
+  } else {
+    // 0.5 · (1 + erf(x / √2))
+    Value scaled =
+        arith::MulFOp::create(b, loc, x, floatConst(b, loc, t, M_SQRT1_2));
+    cdf = arith::AddFOp::create(b, loc, one, math::ErfOp::create(b, loc, scaled));
+  }
+  return arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, half, x),
+                               cdf);
+}
+
+Value comparePredicate(ComparePredicate p, OpBuilder &b, Location loc,
+                       Value x, Value y) {
+  if (isFloat(x)) {
+    arith::CmpFPredicate fp;
+    switch (p) {
+    case ComparePredicate::eq: fp = arith::CmpFPredicate::OEQ; break;
+    case ComparePredicate::ne: fp = arith::CmpFPredicate::UNE; break;
+    case ComparePredicate::lt: fp = arith::CmpFPredicate::OLT; break;
+    case ComparePredicate::le: fp = arith::CmpFPredicate::OLE; break;
+    case ComparePredicate::gt: fp = arith::CmpFPredicate::OGT; break;
+    case ComparePredicate::ge: fp = arith::CmpFPredicate::OGE; break;
+    }
+    return arith::CmpFOp::create(b, loc, fp, x, y);
+  }
+  // i1 compares as unsigned (false < true); wider integers as signed.
+  bool isBool = x.getType().isInteger(1);
+  arith::CmpIPredicate ip;
+  switch (p) {
+  case ComparePredicate::eq: ip = arith::CmpIPredicate::eq; break;
+  case ComparePredicate::ne: ip = arith::CmpIPredicate::ne; break;
+  case ComparePredicate::lt:
+    ip = isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+    break;
+  case ComparePredicate::le:
+    ip = isBool ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
+    break;
+  case ComparePredicate::gt:
+    ip = isBool ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
+    break;
+  case ComparePredicate::ge:
+    ip = isBool ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
+    break;
+  }
+  return arith::CmpIOp::create(b, loc, ip, x, y);
+}
+
+/// Element conversion with tfm.cast's semantics.
+Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  auto toInt = dyn_cast<IntegerType>(to);
+  if (auto fromInt = dyn_cast<IntegerType>(from)) {
+    bool fromBool = fromInt.getWidth() == 1;
+    if (toInt) {
+      if (toInt.getWidth() == 1)
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                     intConst(b, loc, from, 0));
+      if (toInt.getWidth() > fromInt.getWidth())
+        return fromBool ? Value(arith::ExtUIOp::create(b, loc, to, x))
+                        : Value(arith::ExtSIOp::create(b, loc, to, x));
+      return arith::TruncIOp::create(b, loc, to, x);
+    }
+    Value f = fromBool ? Value(arith::UIToFPOp::create(b, loc, b.getF32Type(), x))
+                       : Value(arith::SIToFPOp::create(b, loc, b.getF32Type(), x));
+    return fromCompute(b, loc, f, to);
+  }
+  Value f = toCompute(b, loc, x);
+  if (toInt) {
+    if (toInt.getWidth() == 1)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, f,
+                                   floatConst(b, loc, f.getType(), 0.0));
+    return arith::FPToSIOp::create(b, loc, to, f);
+  }
+  if (to.isF32())
+    return f;
+  return arith::TruncFOp::create(b, loc, to, f);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+/// Rejects dynamic shapes (not compiled yet) with an error at the op.
+LogicalResult requireStaticShapes(Operation *op,
+                                  ConversionPatternRewriter &rewriter) {
+  for (Type t : llvm::concat<const Type>(op->getOperandTypes(),
+                                         op->getResultTypes()))
+    if (auto shaped = dyn_cast<ShapedType>(t); shaped && !shaped.hasStaticShape())
+      return op->emitOpError() << "has dynamic shape " << t
+                               << ": dynamic dimensions are not supported yet";
+  return success();
+}
+
+template <typename OpTy>
+struct TfmPattern : public OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using Adaptor = typename OpConversionPattern<OpTy>::OpAdaptor;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const final {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    FailureOr<SmallVector<Value>> results = lower(op, adaptor, rewriter);
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+
+  virtual FailureOr<SmallVector<Value>>
+  lower(OpTy op, Adaptor adaptor, ConversionPatternRewriter &b) const = 0;
+};
+
+/// Elementwise ops whose scalar semantics are `scalarFor(op, …)`, computed
+/// in computeType and rounded back to the result's element type.
+template <typename OpTy>
+struct ElementwisePattern : public TfmPattern<OpTy> {
+  using TfmPattern<OpTy>::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(OpTy op, typename TfmPattern<OpTy>::Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    Value result = buildElementwise(
+        b, op.getLoc(), type.getShape(), element, adaptor.getOperands(),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          SmallVector<Value> wide;
+          for (Value a : args)
+            wide.push_back(toCompute(nb, nl, a));
+          return fromCompute(nb, nl, scalarFor(op, nb, nl, wide), element);
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
+struct ComparePattern : public TfmPattern<CompareOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(CompareOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = op.getType();
+    ComparePredicate p = op.getPredicate();
+    return SmallVector<Value>{buildElementwise(
+        b, op.getLoc(), type.getShape(), type.getElementType(),
+        adaptor.getOperands(), [&](OpBuilder &nb, Location nl, ValueRange a) {
+          return comparePredicate(p, nb, nl, toCompute(nb, nl, a[0]),
+                                  toCompute(nb, nl, a[1]));
+        })};
+  }
+};
+
+struct SelectPattern : public TfmPattern<SelectOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(SelectOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = op.getType();
+    return SmallVector<Value>{buildElementwise(
+        b, op.getLoc(), type.getShape(), type.getElementType(),
+        adaptor.getOperands(), [&](OpBuilder &nb, Location nl, ValueRange a) {
+          return arith::SelectOp::create(nb, nl, a[0], a[1], a[2]);
+        })};
+  }
+};
+
+struct CastPattern : public TfmPattern<CastOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(CastOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = op.getType();
+    Type to = type.getElementType();
+    return SmallVector<Value>{buildElementwise(
+        b, op.getLoc(), type.getShape(), to, adaptor.getInput(),
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          return castScalar(nb, nl, a[0], to);
+        })};
+  }
+};
+
+struct WeightPattern : public TfmPattern<WeightOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(WeightOp op, Adaptor, ConversionPatternRewriter &b) const override {
+    auto module = op->getParentOfType<ModuleOp>();
+    auto type = op.getType();
+    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+    std::string symbol = tfmc::getWeightSymbolName(op.getName());
+    auto global = module.lookupSymbol<memref::GlobalOp>(symbol);
+    if (!global) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      // No initial value: an external declaration the object file defines.
+      global = memref::GlobalOp::create(
+          b, op.getLoc(), b.getStringAttr(symbol), b.getStringAttr("public"),
+          TypeAttr::get(memrefType), /*initial_value=*/Attribute(),
+          /*constant=*/b.getUnitAttr(), b.getI64IntegerAttr(64));
+      global->setAttr("tfm.weight", op.getNameAttr());
+    } else if (global.getType() != memrefType) {
+      return op.emitOpError() << "weight '" << op.getName() << "' has type "
+                              << type << " here but " << global.getType()
+                              << " elsewhere";
+    }
+    Value buffer =
+        memref::GetGlobalOp::create(b, op.getLoc(), memrefType, symbol);
+    // restrict: nothing else aliases it; not writable: bufferization copies
+    // before any in-place update, so the read-only section is never written.
+    Value tensor = bufferization::ToTensorOp::create(
+        b, op.getLoc(), type, buffer, b.getUnitAttr(), /*writable=*/nullptr);
+    return SmallVector<Value>{tensor};
+  }
+};
+
+struct ConstantPattern : public TfmPattern<ConstantOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(ConstantOp op, Adaptor, ConversionPatternRewriter &b) const override {
+    auto value = dyn_cast<DenseElementsAttr>(op.getValue());
+    if (!value)
+      return op.emitOpError("only dense constants can be compiled");
+    return SmallVector<Value>{
+        arith::ConstantOp::create(b, op.getLoc(), value).getResult()};
+  }
+};
+
+struct EmbeddingPattern : public TfmPattern<EmbeddingOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(EmbeddingOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    RankedTensorType tableType = tensorType(adaptor.getTable());
+    Value ids = checkedIndices(b, loc, op, adaptor.getIndices(),
+                               tableType.getDimSize(0), /*wrapNegative=*/false);
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> idExprs;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      idExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, idExprs, ctx),
+        AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    Value table = adaptor.getTable();
+    Value result = buildGeneric(
+        b, loc, ids, emptyTensor(b, loc, type.getShape(), type.getElementType()),
+        maps, parallelIterators(rank),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(),
+                                                 args[0]);
+          Value col = linalg::IndexOp::create(nb, nl, rank - 1);
+          return tensor::ExtractOp::create(nb, nl, table, ValueRange{row, col});
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
+struct GatherPattern : public TfmPattern<GatherOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(GatherOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    RankedTensorType inType = tensorType(adaptor.getInput());
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += inType.getRank();
+    Value indices = checkedIndices(b, loc, op, adaptor.getIndices(),
+                                   inType.getDimSize(axis),
+                                   /*wrapNegative=*/true);
+    int64_t idxRank = tensorType(indices).getRank();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> idExprs;
+    for (int64_t i = 0; i < idxRank; ++i)
+      idExprs.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, idExprs, ctx),
+        AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    Value input = adaptor.getInput();
+    Value result = buildGeneric(
+        b, loc, indices,
+        emptyTensor(b, loc, type.getShape(), type.getElementType()), maps,
+        parallelIterators(rank),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(nb, nl, d));
+          coords.push_back(
+              arith::IndexCastOp::create(nb, nl, nb.getIndexType(), args[0]));
+          for (int64_t d = axis + 1; d < inType.getRank(); ++d)
+            coords.push_back(linalg::IndexOp::create(nb, nl, d + idxRank - 1));
+          return tensor::ExtractOp::create(nb, nl, input, coords);
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
+struct PositionalEncodingPattern : public TfmPattern<PositionalEncodingOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(PositionalEncodingOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    Type element = type.getElementType();
+    double dim = static_cast<double>(type.getDimSize(rank - 1));
+    double logBase = std::log(op.getBase().convertToDouble());
+    int64_t offset = static_cast<int64_t>(op.getOffset());
+    Value result = buildElementwise(
+        b, op.getLoc(), type.getShape(), element, adaptor.getInput(),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Type f32 = nb.getF32Type();
+          Type i64 = nb.getI64Type();
+          auto indexAsI64 = [&](int64_t d) -> Value {
+            return arith::IndexCastOp::create(
+                nb, nl, i64, linalg::IndexOp::create(nb, nl, d));
+          };
+          Value pos = arith::AddIOp::create(nb, nl, indexAsI64(rank - 2),
+                                            intConst(nb, nl, i64, offset));
+          Value j = indexAsI64(rank - 1);
+          Value parity = arith::AndIOp::create(nb, nl, j, intConst(nb, nl, i64, 1));
+          Value even = arith::SubIOp::create(nb, nl, j, parity);
+          // angle = pos · exp(-(2i/d) · ln(base)), as PyTorch's tutorial
+          // computes div_term.
+          Value exponent = arith::MulFOp::create(
+              nb, nl, arith::SIToFPOp::create(nb, nl, f32, even),
+              floatConst(nb, nl, f32, -logBase / dim));
+          Value angle = arith::MulFOp::create(
+              nb, nl, arith::SIToFPOp::create(nb, nl, f32, pos),
+              math::ExpOp::create(nb, nl, exponent));
+          Value isEven = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                               parity, intConst(nb, nl, i64, 0));
+          Value pe = arith::SelectOp::create(
+              nb, nl, isEven, math::SinOp::create(nb, nl, angle),
+              math::CosOp::create(nb, nl, angle));
+          return fromCompute(
+              nb, nl, arith::AddFOp::create(nb, nl, toCompute(nb, nl, args[0]), pe),
+              element);
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
+struct LinearPattern : public TfmPattern<LinearOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(LinearOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type element = type.getElementType();
+    Type acc = computeType(element);
+    RankedTensorType inType = tensorType(adaptor.getInput());
+    int64_t k = inType.getShape().back();
+    int64_t n = type.getShape().back();
+    int64_t m = inType.getNumElements() / std::max<int64_t>(k, 1);
+    if (k == 0)
+      m = type.getNumElements() / std::max<int64_t>(n, 1);
+    Value x = reshapeTo(b, loc, adaptor.getInput(), {m, k});
+    Value init;
+    if (Value bias = adaptor.getBias())
+      init = buildElementwise(b, loc, {m, n}, acc, bias,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                return toCompute(nb, nl, a[0]);
+                              });
+    else
+      init = filledTensor(b, loc, {m, n}, floatConst(b, loc, acc, 0.0));
+    Value y = buildMatmul(b, loc, x, adaptor.getWeight(), false, true, init);
+    y = roundTensorTo(b, loc, y, element);
+    return SmallVector<Value>{reshapeTo(b, loc, y, type.getShape())};
+  }
+};
+
+struct MatmulPattern : public TfmPattern<MatmulOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(MatmulOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type acc = computeType(type.getElementType());
+    Value init =
+        filledTensor(b, loc, type.getShape(), floatConst(b, loc, acc, 0.0));
+    Value y = buildMatmul(b, loc, adaptor.getLhs(), adaptor.getRhs(),
+                          op.getTransposeA(), op.getTransposeB(), init);
+    return SmallVector<Value>{roundTensorTo(b, loc, y, type.getElementType())};
+  }
+};
+
+/// softmax over the last axis of f32 `scores`, where rows whose entries are
+/// all -inf give zeros instead of NaN (tfm.attention's masked-row rule).
+Value maskedSoftmaxLastAxis(OpBuilder &b, Location loc, Value scores) {
+  RankedTensorType type = tensorType(scores);
+  int64_t rank = type.getRank();
+  Type f32 = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<bool> last(rank, false);
+  last.back() = true;
+  Value max = buildReduction(b, loc, scores, last, lowestValue(b, loc, f32),
+                             [](OpBuilder &nb, Location nl, Value x, Value a) {
+                               return arith::MaximumFOp::create(nb, nl, x, a);
+                             });
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap row = droppingMap(rank, last, ctx);
+  Value exps = buildGeneric(
+      b, loc, ValueRange{scores, max}, emptyTensor(b, loc, type.getShape(), f32),
+      {id, row, id}, parallelIterators(rank),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value allMasked = arith::CmpFOp::create(
+            nb, nl, arith::CmpFPredicate::OEQ, a[1], lowestValue(nb, nl, f32));
+        Value e = math::ExpOp::create(nb, nl,
+                                      arith::SubFOp::create(nb, nl, a[0], a[1]));
+        return arith::SelectOp::create(nb, nl, allMasked,
+                                       floatConst(nb, nl, f32, 0.0), e);
+      });
+  Value sums = buildReduction(b, loc, exps, last, floatConst(b, loc, f32, 0.0),
+                              [](OpBuilder &nb, Location nl, Value x, Value a) {
+                                return arith::AddFOp::create(nb, nl, x, a);
+                              });
+  return buildGeneric(
+      b, loc, ValueRange{exps, sums}, emptyTensor(b, loc, type.getShape(), f32),
+      {id, row, id}, parallelIterators(rank),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value zero = floatConst(nb, nl, f32, 0.0);
+        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                            a[1], zero);
+        return arith::SelectOp::create(nb, nl, empty, zero,
+                                       arith::DivFOp::create(nb, nl, a[0], a[1]));
+      });
+}
+
+/// Repeats each key/value head `groups` times along dimension `rank - 3`
+/// (grouped-query attention in the plain lowering).
+Value repeatHeads(OpBuilder &b, Location loc, Value kv, int64_t groups) {
+  if (groups == 1)
+    return kv;
+  RankedTensorType type = tensorType(kv);
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<int64_t> shape(type.getShape());
+  shape[rank - 3] *= groups;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    exprs.push_back(i == rank - 3 ? getAffineDimExpr(i, ctx).floorDiv(groups)
+                                  : getAffineDimExpr(i, ctx));
+  return buildGeneric(b, loc, kv,
+                      emptyTensor(b, loc, shape, type.getElementType()),
+                      {AffineMap::get(rank, 0, exprs, ctx),
+                       AffineMap::getMultiDimIdentityMap(rank, ctx)},
+                      parallelIterators(rank),
+                      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+struct AttentionPattern : public TfmPattern<AttentionOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(AttentionOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type element = type.getElementType();
+    Type f32 = b.getF32Type();
+    RankedTensorType qType = tensorType(adaptor.getQuery());
+    RankedTensorType kType = tensorType(adaptor.getKey());
+    int64_t rank = qType.getRank();
+    int64_t sq = qType.getDimSize(rank - 2), sk = kType.getDimSize(rank - 2);
+    int64_t headDim = qType.getDimSize(rank - 1);
+    int64_t groups =
+        rank >= 3 && kType.getDimSize(rank - 3) > 0
+            ? qType.getDimSize(rank - 3) / kType.getDimSize(rank - 3)
+            : 1;
+    Value key = repeatHeads(b, loc, adaptor.getKey(), groups);
+    Value value = repeatHeads(b, loc, adaptor.getValue(), groups);
+    double scale = op.getScale() ? op.getScale()->convertToDouble()
+                                 : 1.0 / std::sqrt(static_cast<double>(
+                                             std::max<int64_t>(headDim, 1)));
+    SmallVector<int64_t> scoreShape(qType.getShape());
+    scoreShape.back() = sk;
+    Value scores = buildMatmul(
+        b, loc, adaptor.getQuery(), key, false, true,
+        filledTensor(b, loc, scoreShape, floatConst(b, loc, f32, 0.0)));
+
+    // Scale, then mask: boolean masks and the causal rule set -inf,
+    // additive masks are added.
+    Value mask = adaptor.getMask();
+    bool causal = op.getCausal();
+    SmallVector<Value> operands = {scores};
+    if (mask)
+      operands.push_back(mask);
+    scores = buildElementwise(
+        b, loc, scoreShape, f32, operands,
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value s = arith::MulFOp::create(nb, nl, a[0],
+                                          floatConst(nb, nl, f32, scale));
+          Value minusInf = lowestValue(nb, nl, f32);
+          if (mask) {
+            if (a[1].getType().isInteger(1))
+              s = arith::SelectOp::create(nb, nl, a[1], s, minusInf);
+            else
+              s = arith::AddFOp::create(nb, nl, s, toCompute(nb, nl, a[1]));
+          }
+          if (causal) {
+            // Key j is visible to query i iff j <= i + (Sk - Sq).
+            Value i = linalg::IndexOp::create(nb, nl, rank - 2);
+            Value j = linalg::IndexOp::create(nb, nl, rank - 1);
+            Value limit = arith::AddIOp::create(
+                nb, nl, i,
+                arith::ConstantIndexOp::create(nb, nl, sk - sq));
+            Value visible = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::sle, j, limit);
+            s = arith::SelectOp::create(nb, nl, visible, s, minusInf);
+          }
+          return s;
+        });
+    Value probs = maskedSoftmaxLastAxis(b, loc, scores);
+    Value out = buildMatmul(
+        b, loc, probs, value, false, false,
+        filledTensor(b, loc, type.getShape(), floatConst(b, loc, f32, 0.0)));
+    return SmallVector<Value>{roundTensorTo(b, loc, out, element)};
+  }
+};
+
+/// Normalized dims [axis, rank) → (x - mean) · rsqrt(var + eps) or
+/// x · rsqrt(mean(x²) + eps), then · scale (+ bias).
+template <typename OpTy>
+FailureOr<SmallVector<Value>> lowerNorm(OpTy op, Value input, Value scale,
+                                        Value bias, bool centered,
+                                        ConversionPatternRewriter &b) {
+  Location loc = op.getLoc();
+  RankedTensorType type = tensorType(input);
+  int64_t rank = type.getRank();
+  int64_t axis = static_cast<int64_t>(op.getAxis());
+  if (axis < 0)
+    axis += rank;
+  Type element = type.getElementType();
+  Type f32 = b.getF32Type();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<bool> reduced(rank, false);
+  int64_t count = 1;
+  for (int64_t d = axis; d < rank; ++d) {
+    reduced[d] = true;
+    count *= type.getDimSize(d);
+  }
+  Value invCount = floatConst(b, loc, f32, 1.0 / std::max<int64_t>(count, 1));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap stat = droppingMap(rank, reduced, ctx);
+  auto add = [](OpBuilder &nb, Location nl, Value x, Value a) -> Value {
+    return arith::AddFOp::create(nb, nl, toCompute(nb, nl, x), a);
+  };
+  Value zero = floatConst(b, loc, f32, 0.0);
+  Value mean;
+  if (centered) {
+    Value sum = buildReduction(b, loc, input, reduced, zero, add);
+    mean = buildElementwise(b, loc, tensorType(sum).getShape(), f32, sum,
+                            [&](OpBuilder &nb, Location nl, ValueRange a) {
+                              return arith::MulFOp::create(nb, nl, a[0],
+                                                           invCount);
+                            });
+  }
+  // Second pass: Σ (x - mean)² (or Σ x²), stable for large means.
+  SmallVector<int64_t> statShape;
+  for (int64_t d = 0; d < axis; ++d)
+    statShape.push_back(type.getDimSize(d));
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d)
+    iterators.push_back(reduced[d] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+  SmallVector<Value> sqInputs = {input};
+  SmallVector<AffineMap> sqMaps = {id};
+  if (mean) {
+    sqInputs.push_back(mean);
+    sqMaps.push_back(stat);
+  }
+  sqMaps.push_back(stat);
+  Value sumSq = buildGeneric(
+      b, loc, sqInputs, filledTensor(b, loc, statShape, zero), sqMaps,
+      iterators, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value x = toCompute(nb, nl, a[0]);
+        if (mean)
+          x = arith::SubFOp::create(nb, nl, x, a[1]);
+        return arith::AddFOp::create(nb, nl, a.back(),
+                                     arith::MulFOp::create(nb, nl, x, x));
+      });
+  double eps = op.getEpsilon().convertToDouble();
+  Value invStd = buildElementwise(
+      b, loc, statShape, f32, sumSq,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value var = arith::MulFOp::create(nb, nl, a[0], invCount);
+        return math::RsqrtOp::create(
+            nb, nl,
+            arith::AddFOp::create(nb, nl, var, floatConst(nb, nl, f32, eps)));
+      });
+  SmallVector<Value> inputs = {input, invStd};
+  SmallVector<AffineMap> maps = {id, stat};
+  if (mean) {
+    inputs.push_back(mean);
+    maps.push_back(stat);
+  }
+  SmallVector<AffineExpr> trailing;
+  for (int64_t d = axis; d < rank; ++d)
+    trailing.push_back(getAffineDimExpr(d, ctx));
+  AffineMap paramMap = AffineMap::get(rank, 0, trailing, ctx);
+  if (scale) {
+    inputs.push_back(scale);
+    maps.push_back(paramMap);
+  }
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(paramMap);
+  }
+  maps.push_back(id);
+  Value result = buildGeneric(
+      b, loc, inputs, emptyTensor(b, loc, type.getShape(), element), maps,
+      parallelIterators(rank),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        unsigned next = 2;
+        Value x = toCompute(nb, nl, a[0]);
+        if (mean)
+          x = arith::SubFOp::create(nb, nl, x, a[next++]);
+        Value y = arith::MulFOp::create(nb, nl, x, a[1]);
+        if (scale)
+          y = arith::MulFOp::create(nb, nl, y, toCompute(nb, nl, a[next++]));
+        if (bias)
+          y = arith::AddFOp::create(nb, nl, y, toCompute(nb, nl, a[next++]));
+        return fromCompute(nb, nl, y, element);
+      });
+  return SmallVector<Value>{result};
+}
+
+struct LayerNormPattern : public TfmPattern<LayerNormOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(LayerNormOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    return lowerNorm(op, adaptor.getInput(), adaptor.getScale(),
+                     adaptor.getBias(), /*centered=*/true, b);
+  }
+};
+
+struct RmsNormPattern : public TfmPattern<RmsNormOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(RmsNormOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    return lowerNorm(op, adaptor.getInput(), adaptor.getScale(), Value(),
+                     /*centered=*/false, b);
+  }
+};
+
+struct SoftmaxPattern : public TfmPattern<SoftmaxOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(SoftmaxOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    Type element = type.getElementType();
+    Type f32 = b.getF32Type();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    Value input = adaptor.getInput();
+    Value max = buildReduction(b, loc, input, reduced, lowestValue(b, loc, f32),
+                               [](OpBuilder &nb, Location nl, Value x, Value a) {
+                                 return arith::MaximumFOp::create(
+                                     nb, nl, toCompute(nb, nl, x), a);
+                               });
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap row = droppingMap(rank, reduced, ctx);
+    Value exps = buildGeneric(
+        b, loc, ValueRange{input, max},
+        emptyTensor(b, loc, type.getShape(), f32), {id, row, id},
+        parallelIterators(rank),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return math::ExpOp::create(
+              nb, nl,
+              arith::SubFOp::create(nb, nl, toCompute(nb, nl, a[0]), a[1]));
+        });
+    Value sums =
+        buildReduction(b, loc, exps, reduced, floatConst(b, loc, f32, 0.0),
+                       [](OpBuilder &nb, Location nl, Value x, Value a) {
+                         return arith::AddFOp::create(nb, nl, x, a);
+                       });
+    Value result = buildGeneric(
+        b, loc, ValueRange{exps, sums},
+        emptyTensor(b, loc, type.getShape(), element), {id, row, id},
+        parallelIterators(rank),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return fromCompute(nb, nl, arith::DivFOp::create(nb, nl, a[0], a[1]),
+                             element);
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
+/// Shape of reducing `type` over `axes`, with size-1 dims kept or not.
+SmallVector<bool> reducedDims(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<bool> reduced(type.getRank(), false);
+  for (int64_t a : axes)
+    reduced[a < 0 ? a + type.getRank() : a] = true;
+  return reduced;
+}
+
+template <typename OpTy>
+struct ReducePattern : public TfmPattern<OpTy> {
+  using TfmPattern<OpTy>::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(OpTy op, typename TfmPattern<OpTy>::Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value input = adaptor.getInput();
+    RankedTensorType inType = tensorType(input);
+    Type element = type.getElementType();
+    Type acc = computeType(element);
+    SmallVector<bool> reduced = reducedDims(inType, op.getAxes());
+    constexpr bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
+    Value init = isMax ? lowestValue(b, loc, acc)
+                 : isa<FloatType>(acc) ? floatConst(b, loc, acc, 0.0)
+                                       : intConst(b, loc, acc, 0);
+    Value r = buildReduction(
+        b, loc, input, reduced, init,
+        [&](OpBuilder &nb, Location nl, Value x, Value a) -> Value {
+          x = toCompute(nb, nl, x);
+          if (isMax)
+            return isa<FloatType>(acc)
+                       ? Value(arith::MaximumFOp::create(nb, nl, x, a))
+                       : Value(arith::MaxSIOp::create(nb, nl, x, a));
+          return isa<FloatType>(acc) ? Value(arith::AddFOp::create(nb, nl, x, a))
+                                     : Value(arith::AddIOp::create(nb, nl, x, a));
+        });
+    if (std::is_same_v<OpTy, ReduceMeanOp>) {
+      int64_t count = 1;
+      for (auto [d, isReduced] : llvm::enumerate(reduced))
+        if (isReduced)
+          count *= inType.getDimSize(d);
+      // A mean over zero elements is NaN, as in numpy and PyTorch.
+      double inv = count ? 1.0 / static_cast<double>(count) : NAN;
+      r = buildElementwise(b, loc, tensorType(r).getShape(), acc, r,
+                           [&](OpBuilder &nb, Location nl, ValueRange a) {
+                             return arith::MulFOp::create(
+                                 nb, nl, a[0], floatConst(nb, nl, acc, inv));
+                           });
+    }
+    r = roundTensorTo(b, loc, r, element);
+    return SmallVector<Value>{reshapeTo(b, loc, r, type.getShape())};
+  }
+};
+
+struct ArgmaxPattern : public TfmPattern<ArgmaxOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(ArgmaxOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    RankedTensorType inType = tensorType(input);
+    int64_t rank = inType.getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    Type acc = computeType(inType.getElementType());
+    Type i64 = b.getI64Type();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<bool> reduced(rank, false);
+    reduced[axis] = true;
+    SmallVector<int64_t> shape;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d) {
+      iterators.push_back(reduced[d] ? utils::IteratorType::reduction
+                                     : utils::IteratorType::parallel);
+      if (!reduced[d])
+        shape.push_back(inType.getDimSize(d));
+    }
+    AffineMap row = droppingMap(rank, reduced, ctx);
+    Value bestInit = filledTensor(b, loc, shape, lowestValue(b, loc, acc));
+    Value indexInit = filledTensor(b, loc, shape, intConst(b, loc, i64, 0));
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{bestInit.getType(), indexInit.getType()}, input,
+        ValueRange{bestInit, indexInit},
+        {AffineMap::getMultiDimIdentityMap(rank, ctx), row, row}, iterators,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value x = toCompute(nb, nl, a[0]);
+          // Strictly greater keeps the first maximum, as PyTorch does.
+          Value better =
+              isa<FloatType>(acc)
+                  ? Value(arith::CmpFOp::create(
+                        nb, nl, arith::CmpFPredicate::OGT, x, a[1]))
+                  : Value(arith::CmpIOp::create(
+                        nb, nl, arith::CmpIPredicate::sgt, x, a[1]));
+          Value index = arith::IndexCastOp::create(
+              nb, nl, i64, linalg::IndexOp::create(nb, nl, axis));
+          linalg::YieldOp::create(
+              nb, nl,
+              ValueRange{arith::SelectOp::create(nb, nl, better, x, a[1]),
+                         arith::SelectOp::create(nb, nl, better, index, a[2])});
+        });
+    return SmallVector<Value>{
+        reshapeTo(b, loc, generic.getResult(1), op.getType().getShape())};
+  }
+};
+
+struct ReshapePattern : public TfmPattern<ReshapeOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(ReshapeOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    return SmallVector<Value>{reshapeTo(b, op.getLoc(), adaptor.getInput(),
+                                        op.getType().getShape())};
+  }
+};
+
+struct TransposePattern : public TfmPattern<TransposeOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(TransposeOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = op.getType();
+    Value init =
+        emptyTensor(b, op.getLoc(), type.getShape(), type.getElementType());
+    auto t = linalg::TransposeOp::create(b, op.getLoc(), adaptor.getInput(),
+                                         init, op.getPermutation());
+    return SmallVector<Value>{t->getResult(0)};
+  }
+};
+
+struct BroadcastToPattern : public TfmPattern<BroadcastToOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(BroadcastToOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    auto type = op.getType();
+    return SmallVector<Value>{buildElementwise(
+        b, op.getLoc(), type.getShape(), type.getElementType(),
+        adaptor.getInput(),
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; })};
+  }
+};
+
+struct ConcatPattern : public TfmPattern<ConcatOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(ConcatOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    Value result = emptyTensor(b, loc, type.getShape(), type.getElementType());
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      RankedTensorType t = tensorType(input);
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
+      offsets[axis] = b.getIndexAttr(offset);
+      for (int64_t d : t.getShape())
+        sizes.push_back(b.getIndexAttr(d));
+      result = tensor::InsertSliceOp::create(b, loc, input, result, offsets,
+                                             sizes, strides);
+      offset += t.getDimSize(axis);
+    }
+    return SmallVector<Value>{result};
+  }
+};
+
+Value extractSlice(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, ArrayRef<int64_t> starts,
+                   ArrayRef<int64_t> strides) {
+  SmallVector<OpFoldResult> offsets, sizes, steps;
+  for (auto [start, size, stride] :
+       llvm::zip(starts, resultType.getShape(), strides)) {
+    offsets.push_back(b.getIndexAttr(start));
+    sizes.push_back(b.getIndexAttr(size));
+    steps.push_back(b.getIndexAttr(stride));
+  }
+  return tensor::ExtractSliceOp::create(b, loc, resultType, input, offsets,
+                                        sizes, steps);
+}
+
+struct SlicePattern : public TfmPattern<SliceOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(SliceOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    return SmallVector<Value>{extractSlice(b, op.getLoc(), adaptor.getInput(),
+                                           op.getType(), op.getStarts(),
+                                           op.getStrides())};
+  }
+};
+
+struct SplitPattern : public TfmPattern<SplitOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(SplitOp op, Adaptor adaptor,
+        ConversionPatternRewriter &b) const override {
+    RankedTensorType inType = tensorType(adaptor.getInput());
+    int64_t rank = inType.getRank();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    SmallVector<Value> results;
+    SmallVector<int64_t> starts(rank, 0), strides(rank, 1);
+    for (Value r : op.getResults()) {
+      auto t = cast<RankedTensorType>(r.getType());
+      results.push_back(
+          extractSlice(b, op.getLoc(), adaptor.getInput(), t, starts, strides));
+      starts[axis] += t.getDimSize(axis);
+    }
+    return results;
+  }
+};
+
+struct IotaPattern : public TfmPattern<IotaOp> {
+  using TfmPattern::TfmPattern;
+  FailureOr<SmallVector<Value>>
+  lower(IotaOp op, Adaptor, ConversionPatternRewriter &b) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    int64_t dim = static_cast<int64_t>(op.getDimension());
+    double start = op.getStart().convertToDouble();
+    double step = op.getStep().convertToDouble();
+    MLIRContext *ctx = b.getContext();
+    Value result = buildGeneric(
+        b, op.getLoc(), ValueRange{},
+        emptyTensor(b, op.getLoc(), type.getShape(), element),
+        {AffineMap::getMultiDimIdentityMap(type.getRank(), ctx)},
+        parallelIterators(type.getRank()),
+        [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+          Value i = arith::IndexCastOp::create(
+              nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, dim));
+          if (auto intType = dyn_cast<IntegerType>(element)) {
+            Value v = arith::AddIOp::create(
+                nb, nl, intConst(nb, nl, nb.getI64Type(), int64_t(start)),
+                arith::MulIOp::create(
+                    nb, nl, i, intConst(nb, nl, nb.getI64Type(), int64_t(step))));
+            return intType.getWidth() == 64
+                       ? v
+                       : Value(arith::TruncIOp::create(nb, nl, element, v));
+          }
+          Type f32 = nb.getF32Type();
+          Value v = arith::AddFOp::create(
+              nb, nl, floatConst(nb, nl, f32, start),
+              arith::MulFOp::create(nb, nl,
+                                    arith::SIToFPOp::create(nb, nl, f32, i),
+                                    floatConst(nb, nl, f32, step)));
+          return fromCompute(nb, nl, v, element);
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
+struct ConvertTfmToLinalgPass
+    : public tfmc::impl::ConvertTfmToLinalgPassBase<ConvertTfmToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<TfmDialect>();
+    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
+                           func::FuncDialect, linalg::LinalgDialect,
+                           LLVM::LLVMDialect, math::MathDialect,
+                           memref::MemRefDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    target.addLegalOp<ModuleOp>();
+    RewritePatternSet patterns(ctx);
+    tfmc::populateTfmToLinalgConversionPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void tfmc::populateTfmToLinalgConversionPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<
+      ElementwisePattern<AddOp>, ElementwisePattern<SubOp>,
+      ElementwisePattern<MulOp>, ElementwisePattern<DivOp>,
+      ElementwisePattern<PowOp>, ElementwisePattern<MinOp>,
+      ElementwisePattern<MaxOp>, ElementwisePattern<NegOp>,
+      ElementwisePattern<ReluOp>, ElementwisePattern<GeluOp>,
+      ElementwisePattern<SiluOp>, ElementwisePattern<SigmoidOp>,
+      ElementwisePattern<TanhOp>, ElementwisePattern<ExpOp>,
+      ElementwisePattern<LogOp>, ElementwisePattern<SqrtOp>,
+      ElementwisePattern<ErfOp>, ComparePattern, SelectPattern, CastPattern,
+      WeightPattern, ConstantPattern, EmbeddingPattern, GatherPattern,
+      PositionalEncodingPattern, LinearPattern, MatmulPattern,
+      AttentionPattern, LayerNormPattern, RmsNormPattern, SoftmaxPattern,
+      ReducePattern<ReduceSumOp>, ReducePattern<ReduceMeanOp>,
+      ReducePattern<ReduceMaxOp>, ArgmaxPattern, ReshapePattern,
+      TransposePattern, BroadcastToPattern, ConcatPattern, SlicePattern,
+      SplitPattern, IotaPattern>(ctx);
+}

@@ -1,0 +1,391 @@
+//===- Driver.cpp - the tfmc compiler driver --------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// model.mlir (+ model.safetensors) → phases of the shared pipeline → LLVM IR
+// with the runtime ABI → optimized object (in-process TargetMachine) →
+// executable linked with libtfmrt.a.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tfmc/Driver/Driver.h"
+#include "DriverInternal.h"
+
+#include "Tfm/IR/TfmOps.h"
+#include "tfmc/Conversion/TfmToLinalg/TfmToLinalg.h"
+#include "tfmc/Driver/WeightStore.h"
+#include "tfmc/InitAllDialects.h"
+#include "tfmc/Runtime/tfmrt.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace tfmc;
+
+std::optional<EmitKind> tfmc::parseEmitKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<EmitKind>>(name)
+      .Case("exe", EmitKind::Exe)
+      .Case("obj", EmitKind::Obj)
+      .Case("asm", EmitKind::Asm)
+      .Case("llvm", EmitKind::LLVMIR)
+      .Case("mlir", EmitKind::MLIR)
+      .Default(std::nullopt);
+}
+
+void tfmc::registerDriverCLOptions() {
+  registerMLIRContextCLOptions();
+  registerAsmPrinterCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+}
+
+int tfmc::reportError(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "tfmc-compile") << message << "\n";
+  return ExitCode::BadInput;
+}
+
+//===----------------------------------------------------------------------===//
+// Model description (from the graph phase)
+//===----------------------------------------------------------------------===//
+
+static std::optional<int32_t> getRuntimeDType(Type t) {
+  if (t.isF32())
+    return TFMRT_F32;
+  if (t.isF16())
+    return TFMRT_F16;
+  if (t.isBF16())
+    return TFMRT_BF16;
+  if (t.isInteger(1))
+    return TFMRT_I1;
+  if (t.isInteger(32))
+    return TFMRT_I32;
+  if (t.isInteger(64))
+    return TFMRT_I64;
+  return std::nullopt;
+}
+
+static llvm::StringRef getSafetensorsDType(Type t) {
+  if (t.isF32())
+    return "F32";
+  if (t.isF16())
+    return "F16";
+  if (t.isBF16())
+    return "BF16";
+  if (t.isInteger(1))
+    return "BOOL";
+  if (t.isInteger(32))
+    return "I32";
+  if (t.isInteger(64))
+    return "I64";
+  return "";
+}
+
+/// The largest exclusive bound every use of `arg` as embedding ids imposes.
+static int64_t getIndexBound(BlockArgument arg) {
+  int64_t bound = 0;
+  for (Operation *user : arg.getUsers())
+    if (auto embedding = dyn_cast<tfm::EmbeddingOp>(user);
+        embedding && embedding.getIndices() == arg) {
+      int64_t vocab = embedding.getTable().getType().getDimSize(0);
+      bound = bound ? std::min(bound, vocab) : vocab;
+    }
+  return bound;
+}
+
+static TensorDesc describeTensor(Type type, DictionaryAttr attrs) {
+  auto tensor = cast<RankedTensorType>(type);
+  TensorDesc desc;
+  desc.name = attrs.getAs<StringAttr>(tfm::TfmDialect::getNameAttrName())
+                  .getValue()
+                  .str();
+  desc.dtype = *getRuntimeDType(tensor.getElementType());
+  desc.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  return desc;
+}
+
+/// Reads inputs, outputs and weights off the verified graph-phase module and
+/// checks every weight against the weights file.
+static FailureOr<ModelDesc> describeModel(ModuleOp module,
+                                          const CompileOptions &options,
+                                          const WeightStore *store,
+                                          llvm::StringRef weightsPath) {
+  ModelDesc desc;
+  desc.name = llvm::sys::path::stem(options.inputPath).str();
+  if (desc.name.empty() || options.inputPath == "-")
+    desc.name = "model";
+  auto entry = module.lookupSymbol<func::FuncOp>(options.entryPoint);
+  for (BlockArgument arg : entry.getArguments()) {
+    TensorDesc t =
+        describeTensor(arg.getType(), entry.getArgAttrDict(arg.getArgNumber()));
+    t.indexBound = getIndexBound(arg);
+    desc.inputs.push_back(std::move(t));
+  }
+  for (auto [i, type] : llvm::enumerate(entry.getResultTypes()))
+    desc.outputs.push_back(describeTensor(type, entry.getResultAttrDict(i)));
+
+  bool ok = true;
+  llvm::StringSet<> seen;
+  module.walk([&](tfm::WeightOp weight) {
+    if (!seen.insert(weight.getName()).second)
+      return;
+    auto type = weight.getType();
+    if (!store) {
+      weight.emitError() << "weight '" << weight.getName()
+                         << "' needs a weights file, but none was found (looked for '"
+                         << weightsPath << "'; pass --weights FILE)";
+      ok = false;
+      return;
+    }
+    const StoredTensor *stored = store->lookup(weight.getName());
+    if (!stored) {
+      weight.emitError() << "weight '" << weight.getName()
+                         << "' is not in " << store->getPath();
+      ok = false;
+      return;
+    }
+    llvm::StringRef dtype = getSafetensorsDType(type.getElementType());
+    if (stored->dtype != dtype ||
+        !llvm::equal(stored->shape, type.getShape())) {
+      std::string shape;
+      llvm::raw_string_ostream os(shape);
+      llvm::interleave(stored->shape, os, "x");
+      weight.emitError() << "weight '" << weight.getName() << "' is " << type
+                         << " in the model but " << stored->dtype << " ["
+                         << shape << "] in " << store->getPath();
+      ok = false;
+      return;
+    }
+    desc.weights.push_back(
+        {weight.getName().str(), getWeightSymbolName(weight.getName()),
+         stored->fileOffset, stored->byteSize});
+  });
+  if (!ok)
+    return failure();
+  return desc;
+}
+
+//===----------------------------------------------------------------------===//
+// Output helpers
+//===----------------------------------------------------------------------===//
+
+static std::string defaultOutputPath(const CompileOptions &options) {
+  if (options.compileTo || options.emit == EmitKind::MLIR)
+    return "-";
+  llvm::StringRef stem = llvm::sys::path::stem(options.inputPath);
+  std::string base = stem.empty() || options.inputPath == "-" ? "model"
+                                                              : stem.str();
+  switch (options.emit) {
+  case EmitKind::Exe: return base;
+  case EmitKind::Obj: return base + ".o";
+  case EmitKind::Asm: return base + ".s";
+  case EmitKind::LLVMIR: return base + ".ll";
+  case EmitKind::MLIR: return "-";
+  }
+  llvm_unreachable("unknown emit kind");
+}
+
+static int writeText(llvm::StringRef path,
+                     llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::string error;
+  auto output = openOutputFile(path, &error);
+  if (!output)
+    return reportError("cannot write '" + path + "': " + error);
+  write(output->os());
+  output->keep();
+  return ExitCode::Success;
+}
+
+//===----------------------------------------------------------------------===//
+// compile
+//===----------------------------------------------------------------------===//
+
+int tfmc::compile(const CompileOptions &options) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto file = openInputFile(options.inputPath, &error);
+  if (!file)
+    return reportError("cannot read model '" + options.inputPath +
+                       "': " + error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope rootTimer = timing.getRootScope();
+
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope parseTimer = rootTimer.nest("parse");
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  if (!module)
+    return ExitCode::BadInput;
+
+  std::string outputPath = options.outputPath.empty()
+                               ? defaultOutputPath(options)
+                               : options.outputPath;
+  CpuPipelineOptions pipelineOptions;
+  pipelineOptions.entryPoint = options.entryPoint;
+  std::optional<Phase> stopAfter = options.compileTo;
+
+  // Runs the passes of `phase` on the module, under its own timer.
+  auto runPhase = [&](Phase phase) -> LogicalResult {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    TimingScope phaseTimer = rootTimer.nest(getPhaseName(phase));
+    pm.enableTiming(phaseTimer);
+    buildPhase(pm, phase, pipelineOptions);
+    return pm.run(*module);
+  };
+
+  if (stopAfter == Phase::Input)
+    return writeText(outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+  if (failed(runPhase(Phase::Graph)))
+    return ExitCode::BadInput;
+  if (stopAfter == Phase::Graph)
+    return writeText(outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+
+  // The model's interface and weights are fixed after the graph phase.
+  std::string weightsPath = options.weightsPath;
+  bool weightsGiven = !weightsPath.empty();
+  if (!weightsGiven) {
+    llvm::SmallString<256> beside(options.inputPath);
+    llvm::sys::path::replace_extension(beside, ".safetensors");
+    weightsPath = beside.str().str();
+  }
+  std::unique_ptr<WeightStore> store;
+  bool needsWeights = false;
+  module->walk([&](tfm::WeightOp) {
+    needsWeights = true;
+    return WalkResult::interrupt();
+  });
+  if (weightsGiven || (needsWeights && llvm::sys::fs::exists(weightsPath))) {
+    TimingScope weightsTimer = rootTimer.nest("weights");
+    auto opened = WeightStore::open(weightsPath);
+    if (!opened)
+      return reportError(llvm::toString(opened.takeError()));
+    store = std::move(*opened);
+  }
+  FailureOr<ModelDesc> model =
+      describeModel(*module, options, store.get(), weightsPath);
+  if (failed(model))
+    return ExitCode::BadInput;
+
+  for (Phase phase : {Phase::Linalg, Phase::Bufferized, Phase::LLVM}) {
+    if (failed(runPhase(phase)))
+      return ExitCode::BadInput;
+    if (stopAfter == phase)
+      return writeText(outputPath,
+                       [&](llvm::raw_ostream &os) { module->print(os); });
+  }
+  if (options.emit == EmitKind::MLIR)
+    return writeText(outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+
+  // LLVM IR, the runtime ABI, optimization, code generation.
+  TimingScope llvmTimer = rootTimer.nest("LLVM");
+  // The names are in the model descriptor; LLVM has no use for them.
+  module->walk([](Operation *op) {
+    if (auto func = dyn_cast<FunctionOpInterface>(op)) {
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        func.removeArgAttr(i, StringAttr::get(op->getContext(),
+                                              tfm::TfmDialect::getNameAttrName()));
+      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+        func.removeResultAttr(i, StringAttr::get(op->getContext(),
+                                                 tfm::TfmDialect::getNameAttrName()));
+    }
+  });
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext, model->name);
+  if (!llvmModule)
+    return reportError("translation to LLVM IR failed");
+  auto targetMachine = createTargetMachine(options.cpu, options.features);
+  if (!targetMachine)
+    return reportError(llvm::toString(targetMachine.takeError()));
+  llvmModule->setDataLayout((*targetMachine)->createDataLayout());
+  llvmModule->setTargetTriple((*targetMachine)->getTargetTriple());
+  std::string absoluteWeights;
+  if (store) {
+    llvm::SmallString<256> abs(store->getPath());
+    llvm::sys::fs::make_absolute(abs);
+    absoluteWeights = abs.str().str();
+  }
+  if (llvm::Error err = addModelABI(*llvmModule, *model, options.entryPoint,
+                                    absoluteWeights))
+    return reportError(llvm::toString(std::move(err)));
+  optimizeModule(*llvmModule, **targetMachine);
+
+  switch (options.emit) {
+  case EmitKind::LLVMIR:
+    return writeText(outputPath,
+                     [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+  case EmitKind::Asm:
+  case EmitKind::Obj: {
+    std::error_code ec;
+    llvm::ToolOutputFile out(outputPath, ec,
+                             options.emit == EmitKind::Asm
+                                 ? llvm::sys::fs::OF_Text
+                                 : llvm::sys::fs::OF_None);
+    if (ec)
+      return reportError("cannot write '" + outputPath + "': " + ec.message());
+    if (llvm::Error err = emitCode(*llvmModule, **targetMachine,
+                                   options.emit == EmitKind::Asm, out.os()))
+      return reportError(llvm::toString(std::move(err)));
+    out.keep();
+    return ExitCode::Success;
+  }
+  case EmitKind::Exe: {
+    llvm::SmallString<128> objectPath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "tfmc-" + model->name, "o", objectPath))
+      return reportError("cannot create a temporary file: " + ec.message());
+    llvm::FileRemover removeObject(objectPath);
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(objectPath, ec, llvm::sys::fs::OF_None);
+      if (ec)
+        return reportError("cannot write '" + objectPath + "': " + ec.message());
+      if (llvm::Error err =
+              emitCode(*llvmModule, **targetMachine, /*assembly=*/false, os))
+        return reportError(llvm::toString(std::move(err)));
+    }
+    TimingScope linkTimer = rootTimer.nest("link");
+    return linkExecutable(objectPath, outputPath);
+  }
+  case EmitKind::MLIR:
+    break;
+  }
+  llvm_unreachable("handled above");
+}

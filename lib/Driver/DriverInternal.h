@@ -1,0 +1,74 @@
+//===- DriverInternal.h - pieces of the driver ------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFMC_LIB_DRIVER_DRIVERINTERNAL_H
+#define TFMC_LIB_DRIVER_DRIVERINTERNAL_H
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+class Twine;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace tfmc {
+
+/// A model input or output as the runtime sees it (tfmrt_tensor_info).
+struct TensorDesc {
+  std::string name;
+  int32_t dtype = 0;
+  std::vector<int64_t> shape;
+  int64_t indexBound = 0;
+};
+
+/// A weight's place in the weights file.
+struct WeightDesc {
+  std::string name;
+  std::string symbol;
+  uint64_t fileOffset = 0;
+  uint64_t byteSize = 0;
+};
+
+struct ModelDesc {
+  std::string name;
+  std::vector<TensorDesc> inputs, outputs;
+  std::vector<WeightDesc> weights;
+};
+
+/// Prints "tfmc-compile: error: <message>" and returns the bad-input code.
+int reportError(const llvm::Twine &message);
+
+/// Adds what the runtime links against (tfmrt.h): the `tfmc_model`
+/// descriptor, a uniform `run(void **buffers)` wrapper around the lowered
+/// entry function, and the weight data as a raw read-only section included
+/// from `weightsPath` (never as LLVM constants).
+llvm::Error addModelABI(llvm::Module &module, const ModelDesc &model,
+                        llvm::StringRef entryPoint, llvm::StringRef weightsPath);
+
+/// A TargetMachine for the host (or `cpu`/`features`), PIC, -O3.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(llvm::StringRef cpu, llvm::StringRef features);
+
+/// LLVM's -O3 module pipeline.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
+
+/// Writes an object file (or assembly) for `module`.
+llvm::Error emitCode(llvm::Module &module, llvm::TargetMachine &machine,
+                     bool assembly, llvm::raw_pwrite_stream &os);
+
+/// Links `objectPath` with the runtime into an executable. Returns an
+/// ExitCode.
+int linkExecutable(llvm::StringRef objectPath, llvm::StringRef outputPath);
+
+} // namespace tfmc
+
+#endif // TFMC_LIB_DRIVER_DRIVERINTERNAL_H

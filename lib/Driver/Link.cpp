@@ -1,0 +1,45 @@
+//===- Link.cpp - link a model object into an executable --------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "DriverInternal.h"
+#include "tfmc/Driver/Driver.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+using namespace llvm;
+
+/// libtfmrt.a beside the tool's installation (bin/../lib), else the build
+/// tree it was configured with.
+static std::string findRuntimeLibrary() {
+  std::string exe = sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&tfmc::linkExecutable));
+  SmallString<256> candidate(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(candidate, "lib", "libtfmrt.a");
+  if (sys::fs::exists(candidate))
+    return candidate.str().str();
+  return TFMC_RUNTIME_LIBRARY;
+}
+
+int tfmc::linkExecutable(StringRef objectPath, StringRef outputPath) {
+  std::string runtime = findRuntimeLibrary();
+  if (!sys::fs::exists(runtime))
+    return reportError("the runtime library '" + runtime + "' is missing");
+  std::string linker = TFMC_LINKER_DRIVER;
+  if (const char *env = std::getenv("TFMC_LINKER_DRIVER"))
+    linker = env;
+  SmallVector<StringRef> args = {linker,         "-fuse-ld=lld", objectPath,
+                                 runtime,        "-lm",          "-o",
+                                 outputPath};
+  std::string error;
+  int status = sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0, &error);
+  if (status != 0)
+    return reportError("linking '" + outputPath + "' failed" +
+                       (error.empty() ? "" : ": " + error) + " (ran " + linker +
+                       ")");
+  return ExitCode::Success;
+}

@@ -1,0 +1,130 @@
+//===- ModelABI.cpp - the runtime ABI in LLVM IR ----------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "DriverInternal.h"
+
+#include "tfmc/Runtime/tfmrt.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+using tfmc::TensorDesc;
+using tfmc::WeightDesc;
+
+namespace {
+
+/// Escapes a path for a double-quoted assembler string.
+std::string quoteForAssembler(StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Constant *globalString(Module &module, StringRef text, const Twine &name) {
+  Constant *data = ConstantDataArray::getString(module.getContext(), text);
+  auto *global = new GlobalVariable(module, data->getType(), /*isConstant=*/true,
+                                    GlobalValue::PrivateLinkage, data, name);
+  global->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  return global;
+}
+
+/// tfmrt_tensor_info: { ptr name, i32 dtype, i32 rank, ptr shape, i64 bound }
+Constant *tensorInfos(Module &module, StructType *infoType,
+                      ArrayRef<TensorDesc> tensors, StringRef kind) {
+  LLVMContext &ctx = module.getContext();
+  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  SmallVector<Constant *> infos;
+  for (auto [i, t] : llvm::enumerate(tensors)) {
+    SmallVector<uint64_t> dims(t.shape.begin(), t.shape.end());
+    Constant *shapeData = ConstantDataArray::get(ctx, dims);
+    auto *shape = new GlobalVariable(
+        module, shapeData->getType(), true, GlobalValue::PrivateLinkage,
+        shapeData, "__tfmc_" + kind + "_shape_" + Twine(i));
+    infos.push_back(ConstantStruct::get(
+        infoType,
+        {globalString(module, t.name, "__tfmc_" + kind + "_name_" + Twine(i)),
+         ConstantInt::get(i32, t.dtype), ConstantInt::get(i32, t.shape.size()),
+         shape, ConstantInt::get(i64, t.indexBound)}));
+  }
+  auto *arrayType = ArrayType::get(infoType, infos.size());
+  return new GlobalVariable(module, arrayType, true, GlobalValue::PrivateLinkage,
+                            ConstantArray::get(arrayType, infos),
+                            "__tfmc_" + kind + "s");
+}
+
+} // namespace
+
+Error tfmc::addModelABI(Module &module, const ModelDesc &model,
+                        StringRef entryPoint, StringRef weightsPath) {
+  LLVMContext &ctx = module.getContext();
+  Function *entry = module.getFunction(entryPoint);
+  size_t numBuffers = model.inputs.size() + model.outputs.size();
+  if (!entry || entry->arg_size() != numBuffers)
+    return createStringError(inconvertibleErrorCode(),
+                             "the lowered entry point @" + entryPoint +
+                                 " does not take one pointer per input and "
+                                 "output (compiler bug)");
+  // `main` would clash with the executable's own main.
+  entry->setName("__tfmc_entry");
+  entry->setLinkage(GlobalValue::InternalLinkage);
+
+  // void run(void **buffers) { __tfmc_entry(buffers[0], …, buffers[n-1]); }
+  Type *ptr = PointerType::getUnqual(ctx);
+  auto *runType = FunctionType::get(Type::getVoidTy(ctx), {ptr}, false);
+  Function *run = Function::Create(runType, GlobalValue::InternalLinkage,
+                                   "__tfmc_run", module);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
+  SmallVector<Value *> args;
+  for (size_t i = 0; i < numBuffers; ++i)
+    args.push_back(b.CreateLoad(
+        ptr, b.CreateConstInBoundsGEP1_64(ptr, run->getArg(0), i)));
+  b.CreateCall(entry, args);
+  b.CreateRetVoid();
+
+  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  auto *infoType = StructType::create(ctx, {ptr, i32, i32, ptr, i64},
+                                      "tfmrt_tensor_info");
+  auto *modelType = StructType::create(ctx, {i32, ptr, i32, i32, ptr, ptr, ptr},
+                                       "tfmrt_model");
+  Constant *descriptor = ConstantStruct::get(
+      modelType,
+      {ConstantInt::get(i32, TFMRT_ABI_VERSION),
+       globalString(module, model.name, "__tfmc_model_name"),
+       ConstantInt::get(i32, model.inputs.size()),
+       ConstantInt::get(i32, model.outputs.size()),
+       tensorInfos(module, infoType, model.inputs, "input"),
+       tensorInfos(module, infoType, model.outputs, "output"), run});
+  new GlobalVariable(module, modelType, true, GlobalValue::ExternalLinkage,
+                     descriptor, "tfmc_model");
+
+  // Weights: a raw section filled straight from the weights file by the
+  // assembler; the data never becomes IR.
+  if (model.weights.empty())
+    return Error::success();
+  std::string text = ".section .rodata.tfmc_weights,\"a\",@progbits\n";
+  for (const WeightDesc &w : model.weights) {
+    if (GlobalVariable *global = module.getGlobalVariable(w.symbol))
+      global->setDSOLocal(true); // defined in this object: no GOT indirection
+    text += ".p2align 6\n.hidden " + w.symbol + "\n.globl " + w.symbol +
+            "\n.type " + w.symbol + ",@object\n.size " + w.symbol + ", " +
+            std::to_string(w.byteSize) + "\n" + w.symbol + ":\n";
+    if (w.byteSize)
+      text += ".incbin " + quoteForAssembler(weightsPath) + ", " +
+              std::to_string(w.fileOffset) + ", " + std::to_string(w.byteSize) +
+              "\n";
+  }
+  text += ".text\n";
+  module.appendModuleInlineAsm(text);
+  return Error::success();
+}

@@ -1,0 +1,145 @@
+//===- Pipelines.cpp - tfmc pass pipelines ----------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "tfmc/Pipelines/Pipelines.h"
+
+#include "Tfm/Transforms/Passes.h"
+#include "tfmc/Conversion/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+std::optional<tfmc::Phase> tfmc::parsePhase(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("input", Phase::Input)
+      .Case("graph", Phase::Graph)
+      .Case("linalg", Phase::Linalg)
+      .Case("bufferized", Phase::Bufferized)
+      .Case("llvm", Phase::LLVM)
+      .Default(std::nullopt);
+}
+
+llvm::StringRef tfmc::getPhaseName(Phase phase) {
+  switch (phase) {
+  case Phase::Input: return "input";
+  case Phase::Graph: return "graph";
+  case Phase::Linalg: return "linalg";
+  case Phase::Bufferized: return "bufferized";
+  case Phase::LLVM: return "llvm";
+  }
+  llvm_unreachable("unknown phase");
+}
+
+void tfmc::buildGraphPipeline(OpPassManager &pm,
+                              const CpuPipelineOptions &options) {
+  tfm::TfmVerifyModelPassOptions verify;
+  verify.entryPoint = options.entryPoint;
+  pm.addPass(tfm::createTfmVerifyModelPass(verify));
+  pm.addPass(tfm::createTfmDecomposeCompositesPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void tfmc::buildLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
+  pm.addPass(createConvertTfmToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void tfmc::buildBufferizePipeline(OpPassManager &pm,
+                                  const CpuPipelineOptions &) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Destination-passing entry point: results become caller-provided output
+  // buffers, and the allocations that produced them are replaced by those.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // CSE before canonicalize: the other order can leave a self-copy that
+  // lowers to a call into MLIR's runner utilities.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                    const CpuPipelineOptions &) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // bf16 ↔ f32 conversions as integer ops: no soft-float library needed.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void tfmc::buildPhase(OpPassManager &pm, Phase phase,
+                      const CpuPipelineOptions &options) {
+  switch (phase) {
+  case Phase::Input: return;
+  case Phase::Graph: return buildGraphPipeline(pm, options);
+  case Phase::Linalg: return buildLinalgPipeline(pm, options);
+  case Phase::Bufferized: return buildBufferizePipeline(pm, options);
+  case Phase::LLVM: return buildLowerToLLVMPipeline(pm, options);
+  }
+}
+
+void tfmc::buildTfmToLLVMPipeline(OpPassManager &pm,
+                                  const CpuPipelineOptions &options) {
+  for (Phase phase : {Phase::Graph, Phase::Linalg, Phase::Bufferized,
+                      Phase::LLVM})
+    buildPhase(pm, phase, options);
+}
+
+void tfmc::registerTfmcPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "tfmc-graph-pipeline",
+      "The graph phase: check the model, decompose composites, fold, CSE",
+      buildGraphPipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "tfmc-cpu-pipeline",
+      "Compile a tfm model to the LLVM dialect for CPUs (every phase)",
+      buildTfmToLLVMPipeline);
+}

@@ -1,0 +1,80 @@
+//===- tfmc-compile.cpp - model.mlir to executable --------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// A thin main: parse the command line, hand a CompileOptions to lib/Driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tfmc/Driver/Driver.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
+
+namespace cl = llvm::cl;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::OptionCategory category("tfmc-compile options");
+  cl::opt<std::string> input(cl::Positional, cl::desc("<model.mlir>"),
+                             cl::Required, cl::cat(category));
+  cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
+                              cl::value_desc("file"), cl::cat(category));
+  cl::opt<std::string> weights(
+      "weights",
+      cl::desc("Weights file (default: the .safetensors beside the model)"),
+      cl::value_desc("file"), cl::cat(category));
+  cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+                              cl::init("cpu"), cl::cat(category));
+  cl::opt<std::string> emit(
+      "emit", cl::desc("What to write: exe (default), obj, asm, llvm, mlir"),
+      cl::init("exe"), cl::cat(category));
+  cl::opt<std::string> compileTo(
+      "compile-to",
+      cl::desc("Stop after a phase and write its IR: input, graph, linalg, "
+               "bufferized, llvm"),
+      cl::cat(category));
+  cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host)"),
+                            cl::cat(category));
+  cl::opt<std::string> mattr(
+      "mattr", cl::desc("Target features to add or remove, e.g. -avx512f"),
+      cl::cat(category));
+  cl::opt<std::string> entry("entry-point",
+                             cl::desc("The model's entry function"),
+                             cl::init("main"), cl::cat(category));
+  tfmc::registerDriverCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "tfmc-compile: compile a tfm model (model.mlir + "
+                              "model.safetensors) into an executable\n");
+
+  auto fail = [](const llvm::Twine &message) {
+    llvm::WithColor::error(llvm::errs(), "tfmc-compile") << message << "\n";
+    return tfmc::ExitCode::BadInput;
+  };
+  tfmc::CompileOptions options;
+  options.inputPath = input;
+  options.outputPath = output;
+  options.weightsPath = weights;
+  options.cpu = mcpu;
+  options.features = mattr;
+  options.entryPoint = entry;
+  if (target != "cpu")
+    return fail("unsupported --target='" + target +
+                "': this tfmc compiles for 'cpu' only (Vulkan is not "
+                "implemented yet)");
+  std::optional<tfmc::EmitKind> kind = tfmc::parseEmitKind(emit);
+  if (!kind)
+    return fail("unknown --emit='" + emit +
+                "' (expected exe, obj, asm, llvm or mlir)");
+  options.emit = *kind;
+  if (!compileTo.empty()) {
+    options.compileTo = tfmc::parsePhase(compileTo);
+    if (!options.compileTo)
+      return fail("unknown --compile-to='" + compileTo +
+                  "' (expected input, graph, linalg, bufferized or llvm)");
+  }
+  return tfmc::compile(options);
+}
