@@ -86,9 +86,10 @@ def Tfm_GeluApproximation : I32EnumAttr<"GeluApproximation",
 class Tfm_Op<string mnemonic, list<Trait> traits = []>
     : Op<Tfm_Dialect, mnemonic, traits>;
 
-// Result types come from the op's shape function (TfmOps.cpp). A declared
-// result may be less static than the inferred one (a `?` where a size is
-// known), never different.
+// Result types come from the op's shape function (TfmOps.cpp). Declared and
+// inferred types are compatible when element types are equal and sizes agree
+// wherever both are known (a `?` on either side matches any size), as
+// upstream's shape-compatibility rule.
 def Tfm_InferResultTypes : InferTypeOpAdaptorBase<[{
   static bool isCompatibleReturnTypes(::mlir::TypeRange l, ::mlir::TypeRange r) {
     return ::mlir::tfm::areCompatibleResultTypes(l, r);

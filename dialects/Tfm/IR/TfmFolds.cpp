@@ -145,10 +145,17 @@ static bool isSplatOf(Attribute attr, double value) {
   return splat.bitwiseIsEqual(expected);
 }
 
+/// `value` can stand for the op's result: same static type, so no
+/// broadcast (possibly through a size unknown at compile time) can enlarge it.
+static bool canReplaceResult(Value value, Type result) {
+  return value.getType() == result &&
+         cast<ShapedType>(result).hasStaticShape();
+}
+
 /// `x op c` == x when c is the op's identity and no broadcast changes x.
 static OpFoldResult foldRightIdentity(Value lhs, Attribute rhs, Type result,
                                       double identity) {
-  if (lhs.getType() == result && isSplatOf(rhs, identity))
+  if (canReplaceResult(lhs, result) && isSplatOf(rhs, identity))
     return lhs;
   return {};
 }
@@ -233,7 +240,7 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() && getLhs().getType() == getType())
-    return getLhs();
+    return getLhs(); // min(x, x) has x's shape: no broadcast
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
@@ -260,14 +267,16 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
 static bool evaluatePredicate(ComparePredicate p, Attribute lhs,
                               Attribute rhs) {
   if (auto a = dyn_cast<IntegerAttr>(lhs)) {
+    // i1 orders false < true (as PyTorch's bool); wider integers are signed.
     const APInt &x = a.getValue(), &y = cast<IntegerAttr>(rhs).getValue();
+    bool isBool = x.getBitWidth() == 1;
     switch (p) {
     case ComparePredicate::eq: return x == y;
     case ComparePredicate::ne: return x != y;
-    case ComparePredicate::lt: return x.slt(y);
-    case ComparePredicate::le: return x.sle(y);
-    case ComparePredicate::gt: return x.sgt(y);
-    case ComparePredicate::ge: return x.sge(y);
+    case ComparePredicate::lt: return isBool ? x.ult(y) : x.slt(y);
+    case ComparePredicate::le: return isBool ? x.ule(y) : x.sle(y);
+    case ComparePredicate::gt: return isBool ? x.ugt(y) : x.sgt(y);
+    case ComparePredicate::ge: return isBool ? x.uge(y) : x.sge(y);
     }
   }
   APFloat::cmpResult c = cast<FloatAttr>(lhs).getValue().compare(
@@ -297,13 +306,13 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (getTrueValue() == getFalseValue() &&
-      getTrueValue().getType() == getType())
+      canReplaceResult(getTrueValue(), getType()))
     return getTrueValue();
   auto cond = dyn_cast_or_null<DenseElementsAttr>(adaptor.getCondition());
   if (cond && cond.isSplat()) {
     Value chosen =
         cond.getSplatValue<bool>() ? getTrueValue() : getFalseValue();
-    if (chosen.getType() == getType())
+    if (canReplaceResult(chosen, getType()))
       return chosen;
   }
   return foldElementwise(
@@ -504,9 +513,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType() &&
+  if (canReplaceResult(getInput(), getType()) &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
-      llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }))
+      llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }) &&
+      llvm::equal(getLimits(), getType().getShape()))
     return getInput();
   auto inType = cast<RankedTensorType>(getInput().getType());
   if (!inType.hasStaticShape())

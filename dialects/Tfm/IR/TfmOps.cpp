@@ -18,6 +18,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/Format.h"
 
 #include <cmath>
 
@@ -59,10 +61,25 @@ static raw_ostream &operator<<(raw_ostream &os, ShapeStr s) {
   return os << ']';
 }
 
+static std::string toString(Type t) {
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  os << t;
+  return str;
+}
+
 static std::string toString(ShapeStr s) {
   std::string str;
   llvm::raw_string_ostream os(str);
   os << s;
+  return str;
+}
+
+/// "0.5", "1e-05": numbers as users write them, not "5.000000e-01".
+static std::string formatNumber(double value) {
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  os << llvm::format("%g", value);
   return str;
 }
 
@@ -107,10 +124,21 @@ static std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+static std::string axisRangeMessage(StringRef name, int64_t axis,
+                                    int64_t rank) {
+  if (rank == 0)
+    return (name + " " + Twine(axis) +
+            " is out of range: the input has rank 0 (no axes)")
+        .str();
+  return (name + " " + Twine(axis) + " is out of range for rank " +
+          Twine(rank) + " (expected in [" + Twine(-rank) + ", " + Twine(rank) +
+          "))")
+      .str();
+}
+
 static LogicalResult axisError(const ShapeErrors &error, StringRef name,
                                int64_t axis, int64_t rank) {
-  return error(name, " ", axis, " is out of range for rank ", rank,
-               " (expected in [", -rank, ", ", rank, "))");
+  return error(axisRangeMessage(name, axis, rank));
 }
 
 /// Requires every operand type to be a ranked tensor (the ODS constraints
@@ -194,7 +222,7 @@ static LogicalResult verifyScale(Operation *op, std::optional<APFloat> scale) {
   double s = scale->convertToDouble();
   if (!std::isfinite(s) || s <= 0.0)
     return op->emitOpError() << "scale must be a finite positive number, got "
-                             << s;
+                             << formatNumber(s);
   return success();
 }
 
@@ -259,7 +287,8 @@ LogicalResult PositionalEncodingOp::verify() {
                          << static_cast<int64_t>(getOffset());
   double base = getBase().convertToDouble();
   if (!std::isfinite(base) || base <= 1.0)
-    return emitOpError() << "base must be a finite number > 1, got " << base;
+    return emitOpError() << "base must be a finite number > 1, got "
+                         << formatNumber(base);
   return success();
 }
 
@@ -383,7 +412,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
     if (i == rank - 3 && !ShapedType::isDynamic(dq) &&
         !ShapedType::isDynamic(dk)) {
       // Grouped-query attention: several query heads share a key/value head.
-      if (dk <= 0 || dq % dk != 0)
+      if (dk == 0 ? dq != 0 : dq % dk != 0)
         return error("query heads (", dq,
                      ") must be a multiple of key/value heads (", dk, ")");
       continue;
@@ -531,7 +560,8 @@ static LogicalResult inferNormType(const ShapeErrors &error, Value input,
   if (!first)
     return axisError(error, "axis", axis, in.getRank());
   if (!std::isfinite(epsilon) || epsilon < 0.0)
-    return error("epsilon must be a finite non-negative number, got ", epsilon);
+    return error("epsilon must be a finite non-negative number, got ",
+                 formatNumber(epsilon));
   ArrayRef<int64_t> normalized = in.getShape().drop_front(*first);
   for (auto [value, name] : params) {
     if (!value)
@@ -663,19 +693,61 @@ LogicalResult CastOp::verify() {
 // Shape
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReshapeOp::verify() {
-  auto in = cast<RankedTensorType>(getInput().getType());
-  auto out = cast<RankedTensorType>(getType());
+/// The product of the static sizes of `shape`, or nullopt on overflow.
+static std::optional<int64_t> staticElementCount(ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d))
+      continue;
+    std::optional<int64_t> next = llvm::checkedMul(count, d);
+    if (!next)
+      return std::nullopt;
+    count = *next;
+  }
+  return count;
+}
+
+/// Why `in` cannot be reshaped to `out` (empty if it can).
+static std::string reshapeMismatch(RankedTensorType in, RankedTensorType out) {
   if (in.getElementType() != out.getElementType())
-    return emitOpError() << "changes the element type from "
-                         << in.getElementType() << " to "
-                         << out.getElementType();
-  if (in.hasStaticShape() && out.hasStaticShape() &&
-      in.getNumElements() != out.getNumElements())
-    return emitOpError() << "cannot reshape " << toString(ShapeStr{in.getShape()})
-                         << " (" << in.getNumElements() << " elements) to "
-                         << toString(ShapeStr{out.getShape()}) << " ("
-                         << out.getNumElements() << " elements)";
+    return "changes the element type from '" + toString(in.getElementType()) +
+           "' to '" + toString(out.getElementType()) + "'";
+  std::optional<int64_t> inCount = staticElementCount(in.getShape());
+  std::optional<int64_t> outCount = staticElementCount(out.getShape());
+  if (!inCount || !outCount)
+    return "element count of " +
+           toString(ShapeStr{(inCount ? out : in).getShape()}) +
+           " overflows int64";
+  auto describe = [](RankedTensorType t, int64_t count) {
+    return toString(ShapeStr{t.getShape()}) +
+           (t.hasStaticShape() ? " (" + std::to_string(count) + " elements)"
+                               : "");
+  };
+  bool mismatch = false;
+  if (in.hasStaticShape() && out.hasStaticShape())
+    mismatch = *inCount != *outCount;
+  // With unknown sizes on one side only, the known side's count must be a
+  // multiple of the other side's static part.
+  else if (in.hasStaticShape())
+    mismatch = *outCount == 0 ? *inCount != 0 : *inCount % *outCount != 0;
+  else if (out.hasStaticShape())
+    mismatch = *inCount == 0 ? *outCount != 0 : *outCount % *inCount != 0;
+  if (mismatch)
+    return "cannot reshape " + describe(in, *inCount) + " to " +
+           describe(out, *outCount);
+  return "";
+}
+
+LogicalResult ReshapeOp::verifyShapes(RankedTensorType input,
+                                      RankedTensorType result) {
+  return success(reshapeMismatch(input, result).empty());
+}
+
+LogicalResult ReshapeOp::verify() {
+  std::string mismatch =
+      reshapeMismatch(cast<RankedTensorType>(getInput().getType()), getType());
+  if (!mismatch.empty())
+    return emitOpError() << mismatch;
   return success();
 }
 
@@ -704,6 +776,12 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+bool BroadcastToOp::isBroadcastableTo(RankedTensorType input,
+                                      RankedTensorType result) {
+  return input.getElementType() == result.getElementType() &&
+         broadcastsTo(input.getShape(), result.getShape());
+}
+
 LogicalResult BroadcastToOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   auto out = cast<RankedTensorType>(getType());
@@ -711,7 +789,7 @@ LogicalResult BroadcastToOp::verify() {
     return emitOpError() << "changes the element type from "
                          << in.getElementType() << " to "
                          << out.getElementType();
-  if (!broadcastsTo(in.getShape(), out.getShape()))
+  if (!isBroadcastableTo(in, out))
     return emitOpError() << "cannot broadcast "
                          << toString(ShapeStr{in.getShape()}) << " to "
                          << toString(ShapeStr{out.getShape()});
@@ -742,19 +820,27 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       return error("input #", i + 1, " has rank ", ty.getRank(),
                    " but input #0 has rank ", rank);
     for (int64_t d = 0; d < rank; ++d) {
+      int64_t size = ty.getDimSize(d);
       if (d == *axis) {
-        shape[d] = ShapedType::isDynamic(shape[d]) ||
-                           ty.isDynamicDim(d)
-                       ? ShapedType::kDynamic
-                       : shape[d] + ty.getDimSize(d);
+        std::optional<int64_t> sum =
+            ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
+                ? std::optional<int64_t>(ShapedType::kDynamic)
+                : llvm::checkedAdd(shape[d], size);
+        if (!sum)
+          return error("concatenated size along axis ", *axis,
+                       " overflows int64");
+        shape[d] = *sum;
         continue;
       }
-      if (!dimsAgree(shape[d], ty.getDimSize(d)))
+      // Sizes known so far (from any earlier input) must all agree.
+      if (!dimsAgree(shape[d], size))
         return error("input #", i + 1, " shape ",
-                     toString(ShapeStr{ty.getShape()}),
-                     " differs from input #0 ",
-                     toString(ShapeStr{t.front().getShape()}),
-                     " outside the concatenation axis ", *axis);
+                     toString(ShapeStr{ty.getShape()}), " differs from ",
+                     toString(ShapeStr{shape}),
+                     " (the earlier inputs) outside the concatenation axis ",
+                     *axis);
+      if (ShapedType::isDynamic(shape[d]))
+        shape[d] = size;
     }
   }
   inferred.push_back(RankedTensorType::get(shape, t.front().getElementType()));
@@ -782,8 +868,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     if (strides[d] < 1)
       return error("stride ", strides[d], " in dimension ", d,
                    " must be >= 1");
-    if (starts[d] < 0 || starts[d] > limits[d] ||
-        (!ShapedType::isDynamic(size) && limits[d] > size))
+    if (starts[d] > limits[d])
+      return error("slice [", starts[d], ", ", limits[d], ") of dimension ", d,
+                   " has its start after its limit");
+    if (starts[d] < 0 || (!ShapedType::isDynamic(size) && limits[d] > size))
       return error("slice [", starts[d], ", ", limits[d], ") of dimension ", d,
                    " is out of bounds for size ",
                    ShapedType::isDynamic(size) ? std::string("?")
@@ -814,7 +902,11 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
     if (s < 0)
       return error("split sizes must be non-negative, got ",
                    toString(ShapeStr{sizes}));
-    total += s;
+    std::optional<int64_t> sum = llvm::checkedAdd(total, s);
+    if (!sum)
+      return error("split sizes ", toString(ShapeStr{sizes}),
+                   " overflow int64");
+    total = *sum;
   }
   if (!dimsAgree(total, in.getDimSize(*axis)))
     return error("split sizes ", toString(ShapeStr{sizes}), " add up to ",
@@ -850,16 +942,28 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult IotaOp::verify() {
   auto type = cast<RankedTensorType>(getType());
+  if (!type.hasStaticShape())
+    return emitOpError() << "must have a static shape, got " << type;
   int64_t dim = static_cast<int64_t>(getDimension());
   if (dim < 0 || dim >= type.getRank())
     return emitOpError() << "dimension " << dim << " is out of range for "
                          << type;
+  double start = getStart().convertToDouble(),
+         step = getStep().convertToDouble();
+  if (!std::isfinite(start) || !std::isfinite(step))
+    return emitOpError() << "start (" << formatNumber(start) << ") and step ("
+                         << formatNumber(step) << ") must be finite";
   if (isa<IntegerType>(type.getElementType())) {
-    double start = getStart().convertToDouble(),
-           step = getStep().convertToDouble();
-    if (start != std::trunc(start) || step != std::trunc(step))
-      return emitOpError() << "start (" << start << ") and step (" << step
-                           << ") must be integral for " << type;
+    // 2^63: the first double outside int64.
+    constexpr double kLimit = 9223372036854775808.0;
+    auto fits = [&](double v) {
+      return v == std::trunc(v) && v >= -kLimit && v < kLimit;
+    };
+    if (!fits(start) || !fits(step))
+      return emitOpError() << "start (" << formatNumber(start) << ") and step ("
+                           << formatNumber(step)
+                           << ") must be integers representable in int64 for "
+                           << type;
   }
   return success();
 }
@@ -872,8 +976,7 @@ LogicalResult SoftmaxOp::verify() {
   int64_t rank = getType().getRank();
   int64_t axis = static_cast<int64_t>(getAxis());
   if (!normalizeAxis(axis, rank))
-    return emitOpError() << "axis " << axis << " is out of range for rank "
-                         << rank;
+    return emitOpError() << axisRangeMessage("axis", axis, rank);
   return success();
 }
 

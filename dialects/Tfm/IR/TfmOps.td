@@ -21,8 +21,9 @@ def Tfm_WeightOp : Tfm_Op<"weight", [Pure]> {
     A trained parameter, named as in the model's `.safetensors` file. The
     data never enters the IR: the op stays symbolic until code generation,
     where the weight store supplies the bytes. Two `tfm.weight` ops with the
-    same name denote the same tensor (tied weights) and must agree on type.
-    Weights have static shapes.
+    same name denote the same tensor (tied weights) and must agree on type
+    (checked across the module by `tfm-verify-model`). Weights have static
+    shapes.
 
     ```mlir
     %w = tfm.weight "encoder.layers.0.linear1.weight" : tensor<2048x512xf32>
@@ -341,7 +342,8 @@ def Tfm_CompareOp : Tfm_Op<"compare", [Pure, Tfm_InferResultTypes]> {
   let description = [{
     Compares `lhs` and `rhs` (same element type, shapes broadcast) with one
     of `eq ne lt le gt ge`, giving an `i1` tensor. Integers compare as
-    signed; float comparisons are ordered (false on NaN) except `ne`.
+    signed, `i1` as `false < true`; float comparisons are ordered (false on
+    NaN) except `ne`.
 
     ```mlir
     %m = tfm.compare lt, %i, %j
@@ -471,6 +473,11 @@ def Tfm_ReshapeOp : Tfm_Op<"reshape", [Pure]> {
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// Whether `input` can be reshaped to `result` (the verifier's rule).
+    static ::llvm::LogicalResult verifyShapes(::mlir::RankedTensorType input,
+                                              ::mlir::RankedTensorType result);
+  }];
 }
 
 def Tfm_TransposeOp : Tfm_Op<"transpose", [Pure, Tfm_InferResultTypes]> {
@@ -508,6 +515,11 @@ def Tfm_BroadcastToOp : Tfm_Op<"broadcast_to", [Pure]> {
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// Whether `input` broadcasts to `result` (the verifier's rule).
+    static bool isBroadcastableTo(::mlir::RankedTensorType input,
+                                  ::mlir::RankedTensorType result);
+  }];
 }
 
 def Tfm_ConcatOp : Tfm_Op<"concat", [Pure, Tfm_InferResultTypes]> {

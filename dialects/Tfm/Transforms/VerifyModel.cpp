@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace mlir::tfm {
@@ -47,8 +48,8 @@ LogicalResult checkBoundaryTensor(func::FuncOp entry, Type type,
   if (!tensor.hasStaticShape())
     return entry.emitOpError()
            << what << " #" << index << " of @" << entry.getSymName()
-           << " has a dynamic shape ('" << type
-           << "'): dynamic dimensions are not supported yet";
+           << " has a dynamic shape (" << type
+           << "): dynamic dimensions are not supported yet";
   auto name = attrs ? attrs.getAs<StringAttr>(TfmDialect::getNameAttrName())
                     : StringAttr();
   if (!name)
@@ -100,16 +101,43 @@ struct TfmVerifyModelPass
         ok = false;
       }
 
+    auto isDynamic = [](Type t) {
+      auto shaped = dyn_cast<ShapedType>(t);
+      return shaped && !shaped.hasStaticShape();
+    };
     llvm::StringMap<WeightOp> weights;
     module.walk([&](Operation *op) {
       for (Type t : op->getResultTypes())
-        if (auto shaped = dyn_cast<ShapedType>(t);
-            shaped && !shaped.hasStaticShape()) {
+        if (isDynamic(t)) {
           op->emitOpError() << "result type " << t
                             << " has a dynamic shape: dynamic dimensions are "
                                "not supported yet";
           ok = false;
         }
+      // Other functions' signatures (declarations included) and block
+      // arguments; the entry point's were checked above.
+      auto func = dyn_cast<FunctionOpInterface>(op);
+      if (func && op != entry.getOperation()) {
+        for (Type t : llvm::concat<const Type>(func.getArgumentTypes(),
+                                               func.getResultTypes()))
+          if (isDynamic(t)) {
+            func.emitOpError() << "signature type " << t
+                               << " has a dynamic shape: dynamic dimensions "
+                                  "are not supported yet";
+            ok = false;
+            break;
+          }
+      }
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          if (!isa<FunctionOpInterface>(op))
+            for (BlockArgument arg : block.getArguments())
+              if (isDynamic(arg.getType())) {
+                op->emitOpError() << "block argument type " << arg.getType()
+                                  << " has a dynamic shape: dynamic "
+                                     "dimensions are not supported yet";
+                ok = false;
+              }
       auto weight = dyn_cast<WeightOp>(op);
       if (!weight)
         return;

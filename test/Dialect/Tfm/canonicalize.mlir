@@ -1588,40 +1588,92 @@ func.func @fold_concat_over_limit_no_fold() -> tensor<65537xi32> {
 }
 
 //===----------------------------------------------------------------------===//
-// Known problems, deliberately not tested above (the IR is in comments)
+// Folds that must not fire through sizes unknown at compile time
 //===----------------------------------------------------------------------===//
 
-// TODO(bug): the full-slice fold ignores `limits`. Result types may be less
-// static than inferred, so with a dynamic input a partial slice can have the
-// input's type, and it folds to its input (all elements, not the first 5):
-//   %0 = tfm.slice %x {starts = array<i64: 0>, limits = array<i64: 5>,
-//                      strides = array<i64: 1>} : tensor<?xf32> -> tensor<?xf32>
-// is replaced by %x. Same with tensor<?x4xf32> and limits = [1, 4].
+// A partial slice may have its input's (dynamic) type: it is not the input.
+// CHECK-LABEL: func.func @slice_dynamic_partial
+// CHECK: tfm.slice
+func.func @slice_dynamic_partial(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = tfm.slice %x {starts = array<i64: 0>, limits = array<i64: 5>, strides = array<i64: 1>} : tensor<?xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
 
-// TODO(bug): identity folds (add/sub/mul/div/pow by a splat identity, and
-// select with equal branches or a splat condition) compare only the types of
-// x and of the result. When x has a dynamic dimension that the constant's
-// static size > 1 can broadcast, the declared result may be as dynamic as x:
-//   %c = tfm.constant dense<0> : tensor<4xi32>
-//   %0 = tfm.add %x, %c : (tensor<?xi32>, tensor<4xi32>) -> tensor<?xi32>
-// folds to %x, which is wrong when x has 1 element at run time (the result
-// has 4). Likewise tfm.mul by dense<1.0> : tensor<3x4xf32> of tensor<?x4xf32>,
-//   tfm.select %c, %x, %x : (tensor<4xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
-// and tfm.select with dense<true> : tensor<4xi1> choosing a tensor<?xf32>.
-// The fold should also require the constant's shape to broadcast into x's.
+// -----
 
-// TODO(bug): ReshapeOfReshape and BroadcastOfBroadcast can create ops that
-// fail verification when the middle type is dynamic, so -canonicalize ends
-// with a verifier error on IR that verified:
-//   %0 = tfm.reshape %x : tensor<2x3xf32> -> tensor<?xf32>
-//   %1 = tfm.reshape %0 : tensor<?xf32> -> tensor<7xf32>
-// becomes "cannot reshape [2, 3] (6 elements) to [7] (7 elements)", and
-//   %0 = tfm.broadcast_to %x : tensor<3xf32> -> tensor<?xf32>
-//   %1 = tfm.broadcast_to %0 : tensor<?xf32> -> tensor<1xf32>
-// becomes "cannot broadcast [3] to [1]". (Both inputs fail at run time anyway,
-// but a canonicalization must not produce invalid IR.)
+// If x has one element at run time, x + zeros<4> has four.
+// CHECK-LABEL: func.func @add_zero_dynamic
+// CHECK: tfm.add
+func.func @add_zero_dynamic(%x: tensor<?xi32>) -> tensor<?xi32> {
+  %c = tfm.constant dense<0> : tensor<4xi32>
+  %0 = tfm.add %x, %c : (tensor<?xi32>, tensor<4xi32>) -> tensor<?xi32>
+  return %0 : tensor<?xi32>
+}
 
-// TODO(bug?): tfm.compare folds i1 operands as signed integers (true is -1),
-// so `tfm.compare gt, true, false` folds to false and `lt, true, false` to
-// true, the opposite of PyTorch's bool ordering (False < True). The op doc
-// only says "integers compare as signed"; decide what i1 means and test it.
+// -----
+
+// CHECK-LABEL: func.func @mul_one_dynamic
+// CHECK: tfm.mul
+func.func @mul_one_dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %c = tfm.constant dense<1.0> : tensor<3x4xf32>
+  %0 = tfm.mul %x, %c : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @select_same_dynamic
+// CHECK: tfm.select
+func.func @select_same_dynamic(%c: tensor<4xi1>, %x: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = tfm.select %c, %x, %x : (tensor<4xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @select_splat_dynamic
+// CHECK: tfm.select
+func.func @select_splat_dynamic(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %c = tfm.constant dense<true> : tensor<4xi1>
+  %0 = tfm.select %c, %x, %y : (tensor<4xi1>, tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// The ends of these chains disagree (the `?` in the middle hid it from the
+// verifier): canonicalization must not build an invalid op from them.
+// CHECK-LABEL: func.func @reshape_chain_mismatch
+// CHECK: tfm.reshape
+// CHECK: tfm.reshape
+func.func @reshape_chain_mismatch(%x: tensor<2x3xf32>) -> tensor<7xf32> {
+  %0 = tfm.reshape %x : tensor<2x3xf32> -> tensor<?xf32>
+  %1 = tfm.reshape %0 : tensor<?xf32> -> tensor<7xf32>
+  return %1 : tensor<7xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @broadcast_chain_mismatch
+// CHECK: tfm.broadcast_to
+// CHECK: tfm.broadcast_to
+func.func @broadcast_chain_mismatch(%x: tensor<3xf32>) -> tensor<1xf32> {
+  %0 = tfm.broadcast_to %x : tensor<3xf32> -> tensor<?xf32>
+  %1 = tfm.broadcast_to %0 : tensor<?xf32> -> tensor<1xf32>
+  return %1 : tensor<1xf32>
+}
+
+// -----
+
+// i1 orders false < true, as PyTorch's bool.
+// CHECK-LABEL: func.func @compare_bool_order
+// CHECK-DAG: %[[T:.*]] = tfm.constant dense<true> : tensor<i1>
+// CHECK-DAG: %[[F:.*]] = tfm.constant dense<false> : tensor<i1>
+// CHECK: return %[[T]], %[[F]]
+func.func @compare_bool_order() -> (tensor<i1>, tensor<i1>) {
+  %t = tfm.constant dense<true> : tensor<i1>
+  %f = tfm.constant dense<false> : tensor<i1>
+  %gt = tfm.compare gt, %t, %f : (tensor<i1>, tensor<i1>) -> tensor<i1>
+  %lt = tfm.compare lt, %t, %f : (tensor<i1>, tensor<i1>) -> tensor<i1>
+  return %gt, %lt : tensor<i1>, tensor<i1>
+}

@@ -4,16 +4,6 @@
 //   invalid.mlir      one -split-input-file case per error the pass reports
 //   entry-point.mlir  the entry-point= option
 //
-// TODO(bug): the pass only checks the types of op results, so dynamic tensors
-// that are block arguments of non-entry functions, or appear only in a
-// function signature, pass unreported although Passes.td promises that "every
-// tensor in the model has a static shape":
-//   func.func private @helper(%x: tensor<?xf32>) -> tensor<?xf32> {
-//     return %x : tensor<?xf32>
-//   }
-//   func.func private @decl(tensor<?xf32>) -> tensor<*xf32>
-// are accepted (with a valid @main).
-//
 // RUN: split-file %s %t
 // RUN: tfmc-opt %t/valid.mlir -split-input-file -tfm-verify-model | FileCheck %t/valid.mlir
 // RUN: tfmc-opt %t/invalid.mlir -split-input-file -tfm-verify-model -verify-diagnostics
@@ -219,12 +209,8 @@ module {
 
 // -----
 
-// The type is quoted twice in this message; the regexes accept one or more
-// quotes. TODO(bug): VerifyModel.cpp puts '...' around a Type that the
-// diagnostic already quotes, printing ''tensor<?x16xi64>'' instead of the
-// documented 'tensor<?x16xi64>' (Passes.td).
 module {
-  // expected-error-re @+1 {{'func.func' op argument #0 of @main has a dynamic shape ({{'+}}tensor<?x16xi64>{{'+}}): dynamic dimensions are not supported yet}}
+  // expected-error-re @+1 {{'func.func' op argument #0 of @main has a dynamic shape ('tensor<?x16xi64>'): dynamic dimensions are not supported yet}}
   func.func @main(%ids: tensor<?x16xi64> {tfm.name = "ids"}) -> (tensor<4xf32> {tfm.name = "y"}) {
     %0 = tfm.constant dense<1.0> : tensor<4xf32>
     return %0 : tensor<4xf32>
@@ -235,7 +221,7 @@ module {
 
 // A dynamic result (the op producing it is reported as well).
 module {
-  // expected-error-re @+1 {{'func.func' op result #1 of @main has a dynamic shape ({{'+}}tensor<2x?xf32>{{'+}}): dynamic dimensions are not supported yet}}
+  // expected-error-re @+1 {{'func.func' op result #1 of @main has a dynamic shape ('tensor<2x?xf32>'): dynamic dimensions are not supported yet}}
   func.func @main(%x: tensor<2x3xf32> {tfm.name = "x"}) -> (tensor<2x3xf32> {tfm.name = "a"}, tensor<2x?xf32> {tfm.name = "b"}) {
     %0 = tfm.reshape %x : tensor<2x3xf32> -> tensor<6xf32>
     // expected-error @+1 {{'tfm.reshape' op result type 'tensor<2x?xf32>' has a dynamic shape}}
@@ -334,6 +320,7 @@ module {
   func.func @main(%x: tensor<4xf32> {tfm.name = "x"}) -> (tensor<4xf32> {tfm.name = "y"}) {
     return %x : tensor<4xf32>
   }
+  // expected-error @+1 {{'func.func' op signature type 'tensor<?xf32>' has a dynamic shape}}
   func.func private @unused(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<?xf32> {
     // expected-error @+1 {{'tfm.add' op result type 'tensor<?xf32>' has a dynamic shape}}
     %0 = tfm.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<?xf32>
@@ -390,6 +377,21 @@ module {
   func.func @other() {
     return
   }
+}
+
+// -----
+
+// Dynamic shapes anywhere in the model are reported, not only in @main.
+module {
+  func.func @main(%x: tensor<4xf32> {tfm.name = "x"}) -> (tensor<4xf32> {tfm.name = "y"}) {
+    return %x : tensor<4xf32>
+  }
+  // expected-error @+1 {{'func.func' op signature type 'tensor<?xf32>' has a dynamic shape: dynamic dimensions are not supported yet}}
+  func.func private @helper(%x: tensor<?xf32>) -> tensor<?xf32> {
+    return %x : tensor<?xf32>
+  }
+  // expected-error @+1 {{'func.func' op signature type 'tensor<?xf32>' has a dynamic shape}}
+  func.func private @decl(tensor<?xf32>) -> tensor<*xf32>
 }
 
 //--- entry-point.mlir
