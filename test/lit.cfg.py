@@ -7,7 +7,7 @@ from lit.llvm import llvm_config
 
 config.name = "TFMC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tfmc_obj_root, "test")
@@ -19,4 +19,6 @@ llvm_config.use_default_substitutions()
 # Our tools first, then LLVM's (FileCheck, not, count, split-file).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.tfmc_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["tfmc-opt"], [config.tfmc_tools_dir])
+llvm_config.add_tool_substitutions(["tfmc-opt", "tfmc-compile"],
+                                   [config.tfmc_tools_dir])
+config.substitutions.append(("%python", config.python_executable))

@@ -7,6 +7,7 @@
 #include "tfmc/Pipelines/Pipelines.h"
 
 #include "Tfm/Transforms/Passes.h"
+#include "tfmc/Codegen/Passes.h"
 #include "tfmc/Conversion/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -93,6 +94,7 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
 
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &) {
+  pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

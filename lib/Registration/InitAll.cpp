@@ -14,6 +14,7 @@
 
 #include "Tfm/IR/TfmDialect.h"
 #include "Tfm/Transforms/Passes.h"
+#include "tfmc/Codegen/Passes.h"
 #include "tfmc/Conversion/Passes.h"
 #include "tfmc/Pipelines/Pipelines.h"
 
@@ -31,6 +32,7 @@ void tfmc::registerAllDialects(mlir::DialectRegistry &registry) {
 void tfmc::registerAllPasses() {
   mlir::registerAllPasses();
   mlir::tfm::registerTfmPasses();
+  tfmc::registerTfmcCodegenPasses();
   tfmc::registerTfmcConversionPasses();
   tfmc::registerTfmcPipelines();
 }

@@ -200,7 +200,9 @@ static void test_descrs(void) {
   CHECK(tfmrt_dtype_from_descr("=f4") == TFMRT_F32);
   CHECK(tfmrt_dtype_from_descr("f4") == TFMRT_F32);
   CHECK(tfmrt_dtype_from_descr(">f4") == -1);
-  CHECK(tfmrt_dtype_from_descr("|f4") == -1);
+  CHECK(tfmrt_dtype_from_descr("|f4") == TFMRT_F32); /* numpy: native */
+  CHECK(tfmrt_dtype_from_descr(">i8") == -1);
+  CHECK(tfmrt_dtype_from_descr(">b1") == TFMRT_I1);
   CHECK(tfmrt_dtype_from_descr("<f2") == TFMRT_F16);
   CHECK(tfmrt_dtype_from_descr("<u2") == TFMRT_BF16);
   CHECK(tfmrt_dtype_from_descr("|b1") == TFMRT_I1);

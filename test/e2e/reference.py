@@ -199,9 +199,11 @@ def select(cond, t, f):
 
 def round_to_bf16(x):
     """float32 -> nearest-even bfloat16 value (returned as float32)."""
-    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    bits = np.asarray(x, dtype=np.float32, order="C").view(np.uint32)
     bits = bits.astype(np.uint64)
-    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    sixteen = np.uint64(16)
+    rounded = ((bits + np.uint64(0x7FFF) + ((bits >> sixteen) & np.uint64(1)))
+               >> sixteen) << sixteen
     nan = np.isnan(np.asarray(x, dtype=np.float32))
     out = rounded.astype(np.uint32).view(np.float32)
     return np.where(nan, np.float32(np.nan), out)

@@ -62,7 +62,9 @@ def T(x, dtype=None):
     the dtype 'bf16' are bf16 tensors."""
     if dtype is None:
         x, dtype = np.shape(x), np.asarray(x).dtype
-    if isinstance(dtype, str) or np.dtype(dtype) == np.uint16:
+    if isinstance(dtype, str):
+        return tensor_type(x, dtype)      # an MLIR element type name
+    if np.dtype(dtype) == np.uint16:
         return tensor_type(x, "bf16")
     return tensor_type(x, dtype)
 

@@ -35,7 +35,8 @@ def write_safetensors(path, tensors, bf16=()):
     """Writes `tensors` (name -> array). Names in `bf16` hold uint16 bf16 bits."""
     header, blobs, offset = {}, [], 0
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
+        # np.asarray keeps rank 0 (np.ascontiguousarray would make it [1]).
+        array = np.asarray(array, order="C")
         dtype = "BF16" if name in bf16 else _SAFETENSORS_DTYPES[array.dtype]
         data = array.tobytes()
         header[name] = {"dtype": dtype, "shape": list(array.shape),
@@ -57,7 +58,7 @@ def tensor_type(shape, dtype):
 
 def to_bf16_bits(x):
     """Rounds float32 values to bf16 (nearest even) and returns the bits."""
-    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    bits = np.asarray(x, dtype=np.float32, order="C").view(np.uint32)
     rounding = ((bits >> 16) & 1) + 0x7FFF
     return ((bits + rounding) >> 16).astype(np.uint16)
 

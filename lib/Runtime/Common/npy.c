@@ -55,9 +55,9 @@ int32_t tfmrt_dtype_from_descr(const char *descr) {
       continue;
     if (codes[i].dtype == TFMRT_I1)
       return TFMRT_I1; /* one byte: any byte order means the same */
-    /* '=' is native, which is little-endian here; '|' ("not applicable")
-     * and '>' do not describe little-endian multi-byte data. */
-    return order == '<' || order == '=' ? codes[i].dtype : -1;
+    /* '=' is native, which is little-endian here, and numpy reads '|'
+     * ("not applicable") as native too; only '>' is other data. */
+    return order == '>' ? -1 : codes[i].dtype;
   }
   return -1;
 }

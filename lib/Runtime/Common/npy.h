@@ -46,8 +46,9 @@ typedef struct tfmrt_npy_header {
   uint64_t data_offset;  /* bytes before the data: preamble + header */
 } tfmrt_npy_header;
 
-/* The tfmrt_dtype a descr stands for, or -1. Accepts '<' and '=' byte
- * order (and none) for multi-byte types, any for booleans. */
+/* The tfmrt_dtype a descr stands for, or -1. Any byte order but '>' (big
+ * endian) for multi-byte types: '<', '=' and '|' (which numpy reads as
+ * native) mean little-endian here. Any byte order for booleans. */
 int32_t tfmrt_dtype_from_descr(const char *descr);
 
 /* Parses the header dict `text[0, len)` (not NUL-terminated; may contain
