@@ -90,6 +90,8 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
   // lowers to a call into MLIR's runner utilities.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  // Static memory plan: intermediates share one arena by live range.
+  pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
 }
 
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,

@@ -29,4 +29,31 @@ def ExpandStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def PlanBuffersPass : Pass<"tfmc-plan-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's temporary buffers in one arena, reusing memory";
+  let description = [{
+    Static memory planning after bufferization. Every `memref.alloc` in the
+    function's top-level block with a static shape and identity layout gets
+    a live range: from the allocation to the last op that uses it, or any
+    view of it (`memref.dealloc` excepted). Buffers are then packed into one
+    64-byte-aligned arena, largest first at the lowest offset that no buffer
+    with an overlapping live range occupies, so buffers that are never live
+    together share memory. Each alloc becomes a `memref.view` of the arena
+    and its dealloc disappears; the arena is freed before the function
+    returns. Buffers that escape (returned, or used by an op the pass cannot
+    see through) are left alone.
+
+    The function gets a `tfmc.arena_bytes` attribute: the peak memory of its
+    intermediates.
+
+    ```mlir
+    %a = memref.alloc() : memref<16xf32>   // live [0, 2]
+    %b = memref.alloc() : memref<16xf32>   // live [1, 3]
+    %c = memref.alloc() : memref<16xf32>   // live [4, 5]: reuses %a's bytes
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // TFMC_CODEGEN_PASSES_TD

@@ -45,7 +45,8 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
 void buildLinalgPipeline(mlir::OpPassManager &pm,
                          const CpuPipelineOptions &options);
 /// linalg → bufferized: one-shot bufferization with a destination-passing
-/// entry point (outputs are written into caller buffers), buffers freed.
+/// entry point (outputs are written into caller buffers) and a static
+/// memory plan (intermediates share one arena by live range).
 void buildBufferizePipeline(mlir::OpPassManager &pm,
                             const CpuPipelineOptions &options);
 /// bufferized → llvm: loops, then the LLVM dialect with a bare-pointer

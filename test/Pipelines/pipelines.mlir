@@ -1,0 +1,33 @@
+// The registered pipelines, as tfmc-compile runs them phase by phase.
+// RUN: tfmc-opt %s --tfmc-graph-pipeline | FileCheck %s --check-prefix=GRAPH
+// RUN: tfmc-opt %s --tfmc-cpu-pipeline | FileCheck %s --check-prefix=CPU
+// RUN: not tfmc-opt %s --tfmc-graph-pipeline="entry-point=forward" 2>&1 | FileCheck %s --check-prefix=ENTRY
+
+// graph: composites decomposed, constants folded, CSE (the two identical
+// weight reads become one), names kept.
+// GRAPH-LABEL: func.func @main
+// GRAPH-SAME: {tfm.name = "x"}
+// GRAPH-COUNT-1: tfm.weight "w"
+// GRAPH-NOT: tfm.multi_head_attention
+// GRAPH: tfm.attention
+// GRAPH-NOT: tfm.add
+
+// cpu: the LLVM dialect, destination-passing: the result is an out-param,
+// weights are external globals, nothing from the runner utilities.
+// CPU-DAG: llvm.mlir.global external constant @__tfmc_weight_w() {addr_space = 0 : i32, alignment = 64 : i64} : !llvm.array<8 x array<8 x f32>>
+// CPU-DAG: llvm.func @main(%{{.*}}: !llvm.ptr {tfm.name = "x"}, %{{.*}}: !llvm.ptr {tfm.name = "y"})
+// CPU-NOT: memrefCopy
+// CPU-NOT: tfm.
+
+// ENTRY: error: the model has no entry point: expected a function body named @forward
+
+func.func @main(%x: tensor<1x4x8xf32> {tfm.name = "x"}) -> (tensor<1x4x8xf32> {tfm.name = "y"}) {
+  %w1 = tfm.weight "w" : tensor<8x8xf32>
+  %w2 = tfm.weight "w" : tensor<8x8xf32>
+  %zero = tfm.constant dense<-0.0> : tensor<8xf32>
+  %a = tfm.multi_head_attention %x, %x, %x weights(%w1, %w2, %w1, %w2) {num_heads = 2 : i64}
+      : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>,
+         tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %y = tfm.add %a, %zero : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  return %y : tensor<1x4x8xf32>
+}
