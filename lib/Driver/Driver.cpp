@@ -24,17 +24,20 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -132,7 +135,8 @@ static TensorDesc describeTensor(Type type, DictionaryAttr attrs) {
 static FailureOr<ModelDesc> describeModel(ModuleOp module,
                                           const CompileOptions &options,
                                           const WeightStore *store,
-                                          llvm::StringRef weightsPath) {
+                                          llvm::StringRef weightsPath,
+                                          bool weightsRequired) {
   ModelDesc desc;
   desc.name = llvm::sys::path::stem(options.inputPath).str();
   if (desc.name.empty() || options.inputPath == "-")
@@ -153,6 +157,8 @@ static FailureOr<ModelDesc> describeModel(ModuleOp module,
     if (!seen.insert(weight.getName()).second)
       return;
     auto type = weight.getType();
+    if (!store && !weightsRequired)
+      return;
     if (!store) {
       weight.emitError() << "weight '" << weight.getName()
                          << "' needs a weights file, but none was found (looked for '"
@@ -219,6 +225,49 @@ static int writeText(llvm::StringRef path,
   return ExitCode::Success;
 }
 
+/// Writes the module after every pass to DIR/NNN-<phase>-<pass>.mlir, numbered
+/// across all phases in pipeline order, so any two steps can be diffed.
+class DumpToDirectory : public PassManager::IRPrinterConfig {
+public:
+  DumpToDirectory(llvm::StringRef dir, llvm::StringRef phase, unsigned &counter)
+      : IRPrinterConfig(/*printModuleScope=*/true), dir(dir), phase(phase),
+        counter(counter) {}
+
+  void printAfterIfEnabled(Pass *pass, Operation *op,
+                           PrintCallbackFn print) override {
+    // Function passes also visit declarations: one file per pass is enough.
+    if (auto func = dyn_cast<FunctionOpInterface>(op); func && func.isExternal())
+      return;
+    llvm::StringRef name = pass->getArgument();
+    if (name.empty())
+      name = pass->getName();
+    dump((phase + "-" + name).str(), print);
+  }
+
+  /// Writes one numbered file; reports (once) if it cannot.
+  void dump(const std::string &step, PrintCallbackFn print) {
+    std::string file;
+    llvm::raw_string_ostream fileName(file);
+    fileName << llvm::format("%03u-", counter++);
+    for (char c : step)
+      fileName << (llvm::isAlnum(c) || c == '-' || c == '_' ? c : '-');
+    fileName << ".mlir";
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, file);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+    if (ec) {
+      reportError("cannot write '" + path + "': " + ec.message());
+      return;
+    }
+    print(os);
+  }
+
+private:
+  std::string dir, phase;
+  unsigned &counter;
+};
+
 //===----------------------------------------------------------------------===//
 // compile
 //===----------------------------------------------------------------------===//
@@ -252,6 +301,18 @@ int tfmc::compile(const CompileOptions &options) {
   if (!module)
     return ExitCode::BadInput;
 
+  unsigned dumpCounter = 0;
+  if (!options.dumpIRDir.empty()) {
+    if (std::error_code ec =
+            llvm::sys::fs::create_directories(options.dumpIRDir))
+      return reportError("cannot create --dump-ir-dir '" + options.dumpIRDir +
+                         "': " + ec.message());
+    // Module-scope printing from nested pass managers needs one thread.
+    context.disableMultithreading();
+    DumpToDirectory(options.dumpIRDir, "input", dumpCounter)
+        .dump("input", [&](llvm::raw_ostream &os) { module->print(os); });
+  }
+
   std::string outputPath = options.outputPath.empty()
                                ? defaultOutputPath(options)
                                : options.outputPath;
@@ -266,6 +327,9 @@ int tfmc::compile(const CompileOptions &options) {
       return failure();
     TimingScope phaseTimer = rootTimer.nest(getPhaseName(phase));
     pm.enableTiming(phaseTimer);
+    if (!options.dumpIRDir.empty())
+      pm.enableIRPrinting(std::make_unique<DumpToDirectory>(
+          options.dumpIRDir, getPhaseName(phase), dumpCounter));
     buildPhase(pm, phase, pipelineOptions);
     return pm.run(*module);
   };
@@ -298,8 +362,10 @@ int tfmc::compile(const CompileOptions &options) {
       return reportError(llvm::toString(opened.takeError()));
     store = std::move(*opened);
   }
-  FailureOr<ModelDesc> model =
-      describeModel(*module, options, store.get(), weightsPath);
+  // IR dumps need no weights; code does. A given file is checked either way.
+  bool weightsRequired = !stopAfter && options.emit != EmitKind::MLIR;
+  FailureOr<ModelDesc> model = describeModel(*module, options, store.get(),
+                                             weightsPath, weightsRequired);
   if (failed(model))
     return ExitCode::BadInput;
 

@@ -42,6 +42,11 @@ int main(int argc, char **argv) {
   cl::opt<std::string> mattr(
       "mattr", cl::desc("Target features to add or remove, e.g. -avx512f"),
       cl::cat(category));
+  cl::opt<std::string> dumpIRDir(
+      "dump-ir-dir",
+      cl::desc("Write the IR after every pass into this directory, numbered "
+               "in pipeline order (NNN-<phase>-<pass>.mlir)"),
+      cl::value_desc("dir"), cl::cat(category));
   cl::opt<std::string> entry("entry-point",
                              cl::desc("The model's entry function"),
                              cl::init("main"), cl::cat(category));
@@ -61,6 +66,7 @@ int main(int argc, char **argv) {
   options.cpu = mcpu;
   options.features = mattr;
   options.entryPoint = entry;
+  options.dumpIRDir = dumpIRDir;
   if (target != "cpu")
     return fail("unsupported --target='" + target +
                 "': this tfmc compiles for 'cpu' only (Vulkan is not "

@@ -28,6 +28,7 @@ struct CompileOptions {
   std::string cpu;              ///< empty: the host CPU
   std::string features;         ///< extra target features ("+avx2,-avx512f")
   std::string entryPoint = "main";
+  std::string dumpIRDir;        ///< if set: the IR after every pass, numbered
 };
 
 /// Process exit codes of the driver.
