@@ -667,7 +667,8 @@ def Tfm_ArgmaxOp : Tfm_Op<"argmax", [Pure, Tfm_InferResultTypes]> {
   let summary = "index of the largest element along an axis";
   let description = [{
     The `i64` index of the maximum along `axis`; ties give the first index
-    (as PyTorch and ONNX with `select_last_index = 0`). The axis is removed,
+    (as PyTorch and ONNX with `select_last_index = 0`), and a NaN counts as
+    the maximum (as in PyTorch). The axis is removed,
     or kept with size 1 when `keep_dims` is set.
 
     ```mlir

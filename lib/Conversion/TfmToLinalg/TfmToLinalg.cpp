@@ -98,6 +98,11 @@ Value intConst(OpBuilder &b, Location loc, Type type, int64_t value) {
   return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, value));
 }
 
+/// 0 (or false) of any element type.
+Value zeroValue(OpBuilder &b, Location loc, Type type) {
+  return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+}
+
 /// The identity/neutral start value of a reduction.
 Value lowestValue(OpBuilder &b, Location loc, Type type) {
   if (auto ft = dyn_cast<FloatType>(type))
@@ -689,9 +694,12 @@ struct WeightPattern : public TfmPattern<WeightOp> {
           /*constant=*/b.getUnitAttr(), b.getI64IntegerAttr(64));
       global->setAttr("tfm.weight", op.getNameAttr());
     } else if (global.getType() != memrefType) {
-      return op.emitOpError() << "weight '" << op.getName() << "' has type "
-                              << type << " here but " << global.getType()
-                              << " elsewhere";
+      return op.emitOpError()
+             << "weight '" << op.getName() << "' has type " << type
+             << " here but "
+             << RankedTensorType::get(global.getType().getShape(),
+                                      global.getType().getElementType())
+             << " elsewhere";
     }
     Value buffer =
         memref::GetGlobalOp::create(b, op.getLoc(), memrefType, symbol);
@@ -738,6 +746,9 @@ struct EmbeddingPattern : public TfmPattern<EmbeddingOp> {
         b, loc, ids, emptyTensor(b, loc, type.getShape(), type.getElementType()),
         maps, parallelIterators(rank),
         [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // An empty table has no row to read: every id was reported.
+          if (tableType.getDimSize(0) == 0)
+            return zeroValue(nb, nl, type.getElementType());
           Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(),
                                                  args[0]);
           Value col = linalg::IndexOp::create(nb, nl, rank - 1);
@@ -776,6 +787,9 @@ struct GatherPattern : public TfmPattern<GatherOp> {
         emptyTensor(b, loc, type.getShape(), type.getElementType()), maps,
         parallelIterators(rank),
         [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // An empty axis has nothing to read: every index was reported.
+          if (inType.getDimSize(axis) == 0)
+            return zeroValue(nb, nl, type.getElementType());
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(nb, nl, d));
@@ -1279,13 +1293,23 @@ struct ArgmaxPattern : public TfmPattern<ArgmaxOp> {
         {AffineMap::getMultiDimIdentityMap(rank, ctx), row, row}, iterators,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value x = toCompute(nb, nl, a[0]);
-          // Strictly greater keeps the first maximum, as PyTorch does.
-          Value better =
-              isa<FloatType>(acc)
-                  ? Value(arith::CmpFOp::create(
-                        nb, nl, arith::CmpFPredicate::OGT, x, a[1]))
-                  : Value(arith::CmpIOp::create(
-                        nb, nl, arith::CmpIPredicate::sgt, x, a[1]));
+          // Strictly greater keeps the first maximum, as PyTorch does; a
+          // NaN counts as the maximum (the first NaN wins), also as PyTorch.
+          Value better;
+          if (isa<FloatType>(acc)) {
+            Value greater = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OGT, x, a[1]);
+            Value xIsNan = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::UNO, x, x);
+            Value bestIsNumber = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::ORD, a[1], a[1]);
+            better = arith::OrIOp::create(
+                nb, nl, greater,
+                arith::AndIOp::create(nb, nl, xIsNan, bestIsNumber));
+          } else {
+            better = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt,
+                                           x, a[1]);
+          }
           Value index = arith::IndexCastOp::create(
               nb, nl, i64, linalg::IndexOp::create(nb, nl, axis));
           linalg::YieldOp::create(

@@ -12,9 +12,10 @@
 
 // A weight becomes an external, read-only memref.global (no initializer: the
 // driver supplies the bytes) seen through a restrict to_tensor. Tied weights
-// (same name) share one global, which is created once. The symbol keeps
-// ASCII letters, digits and '.', doubles '_' and writes any other byte as '_'
-// plus two lowercase hex digits, so distinct names give distinct symbols.
+// (same name) share one global (a second one would be a symbol
+// redefinition, which the verifier rejects). The symbol keeps ASCII letters,
+// digits and '.', doubles '_' and writes any other byte as '_' plus two
+// lowercase hex digits, so distinct names give distinct symbols.
 
 // CHECK-DAG: memref.global "public" constant @__tfmc_weight_decoder.embed__tokens.weight : memref<2x3xf32> {alignment = 64 : i64, tfm.weight = "decoder.embed_tokens.weight"}
 // CHECK-DAG: memref.global "public" constant @__tfmc_weight_layers.0_2fattn_20q_2dproj : memref<4xbf16> {alignment = 64 : i64, tfm.weight = "layers.0/attn q-proj"}
@@ -55,13 +56,6 @@ func.func @constant() -> (tensor<2xf32>, tensor<2x2xi1>, tensor<i64>) {
 
 // Ids are checked first (reported to tfmrt_index_error with the op's site,
 // then clamped to 0), and only the checked ids are used to read the table.
-// TODO(bug): when the indexed dimension has size 0 (a tensor<0xDxf32> table
-// for embedding, or a size-0 `axis` dimension for gather), every id is
-// reported but then clamped to 0, and the gather generic still reads
-// element 0 of that empty dimension: an out-of-bounds read, which the op
-// descriptions rule out ("never an out-of-bounds read"), because
-// tfmrt_index_error only records the error and returns.
-
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[IDS:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
@@ -1393,7 +1387,8 @@ func.func @reduce_max(%x: tensor<2x3xf32>, %i: tensor<2x3xi64>) -> (tensor<1x3xf
 // -----
 
 // One generic with two results (best value, its index); a strictly greater
-// element replaces both, so ties keep the first index.
+// element replaces both, so ties keep the first index; a NaN replaces a
+// number (NaN is the maximum, as in PyTorch).
 
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
@@ -1405,7 +1400,11 @@ func.func @reduce_max(%x: tensor<2x3xf32>, %i: tensor<2x3xi64>) -> (tensor<1x3xf
 // CHECK:         %[[IDX0:.*]] = linalg.fill ins(%[[ZERO]] : i64) outs(%{{.*}} : tensor<2xi64>) -> tensor<2xi64>
 // CHECK:         %[[R:.*]]:2 = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<2x3xf32>) outs(%[[BEST0]], %[[IDX0]] : tensor<2xf32>, tensor<2xi64>)
 // CHECK-NEXT:    ^bb0(%[[XI:.*]]: f32, %[[BEST:.*]]: f32, %[[BEST_IDX:.*]]: i64):
-// CHECK-NEXT:      %[[GT:.*]] = arith.cmpf ogt, %[[XI]], %[[BEST]] : f32
+// CHECK-NEXT:      %[[OGT:.*]] = arith.cmpf ogt, %[[XI]], %[[BEST]] : f32
+// CHECK-NEXT:      %[[XNAN:.*]] = arith.cmpf uno, %[[XI]], %[[XI]] : f32
+// CHECK-NEXT:      %[[BNUM:.*]] = arith.cmpf ord, %[[BEST]], %[[BEST]] : f32
+// CHECK-NEXT:      %[[NANWINS:.*]] = arith.andi %[[XNAN]], %[[BNUM]] : i1
+// CHECK-NEXT:      %[[GT:.*]] = arith.ori %[[OGT]], %[[NANWINS]] : i1
 // CHECK-NEXT:      %[[J:.*]] = linalg.index 1 : index
 // CHECK-NEXT:      %[[J64:.*]] = arith.index_cast %[[J]] : index to i64
 // CHECK-NEXT:      %[[NB:.*]] = arith.select %[[GT]], %[[XI]], %[[BEST]] : f32
@@ -1438,4 +1437,18 @@ func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xi64> {
 func.func @argmax_keep_dims_i32(%x: tensor<2x3xi32>) -> tensor<1x3xi64> {
   %0 = tfm.argmax %x {axis = 0 : i64, keep_dims = true} : tensor<2x3xi32> -> tensor<1x3xi64>
   return %0 : tensor<1x3xi64>
+}
+
+// -----
+
+// An empty table: every id is reported and nothing is read (the lookup
+// yields 0 instead of touching the table).
+// CHECK-LABEL: func.func @embedding_empty_table
+// CHECK: func.call @tfmrt_index_error
+// CHECK: linalg.generic
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.yield %{{.*}} : f32
+func.func @embedding_empty_table(%ids: tensor<3xi64>, %table: tensor<0x4xf32>) -> tensor<3x4xf32> {
+  %0 = tfm.embedding %ids, %table : (tensor<3xi64>, tensor<0x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
 }
