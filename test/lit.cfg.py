@@ -22,3 +22,4 @@ llvm_config.with_environment("PATH", config.tfmc_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["tfmc-opt", "tfmc-compile"],
                                    [config.tfmc_tools_dir])
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%cc", config.c_compiler))

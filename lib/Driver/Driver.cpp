@@ -52,6 +52,7 @@ using namespace tfmc;
 std::optional<EmitKind> tfmc::parseEmitKind(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<EmitKind>>(name)
       .Case("exe", EmitKind::Exe)
+      .Case("lib", EmitKind::Lib)
       .Case("obj", EmitKind::Obj)
       .Case("asm", EmitKind::Asm)
       .Case("llvm", EmitKind::LLVMIR)
@@ -141,6 +142,10 @@ static FailureOr<ModelDesc> describeModel(ModuleOp module,
   desc.name = llvm::sys::path::stem(options.inputPath).str();
   if (desc.name.empty() || options.inputPath == "-")
     desc.name = "model";
+  for (char c : desc.name)
+    desc.identifier += llvm::isAlnum(c) ? c : '_';
+  if (llvm::isDigit(desc.identifier.front()))
+    desc.identifier = "m" + desc.identifier;
   auto entry = module.lookupSymbol<func::FuncOp>(options.entryPoint);
   for (BlockArgument arg : entry.getArguments()) {
     TensorDesc t =
@@ -206,6 +211,7 @@ static std::string defaultOutputPath(const CompileOptions &options) {
                                                               : stem.str();
   switch (options.emit) {
   case EmitKind::Exe: return base;
+  case EmitKind::Lib: return "lib" + base + ".a";
   case EmitKind::Obj: return base + ".o";
   case EmitKind::Asm: return base + ".s";
   case EmitKind::LLVMIR: return base + ".ll";
@@ -408,8 +414,10 @@ int tfmc::compile(const CompileOptions &options) {
     llvm::sys::fs::make_absolute(abs);
     absoluteWeights = abs.str().str();
   }
-  if (llvm::Error err = addModelABI(*llvmModule, *model, options.entryPoint,
-                                    absoluteWeights))
+  if (llvm::Error err = addModelABI(
+          *llvmModule, *model, options.entryPoint, absoluteWeights,
+          options.emit == EmitKind::Lib ? ABIKind::Library
+                                        : ABIKind::Executable))
     return reportError(llvm::toString(std::move(err)));
   optimizeModule(*llvmModule, **targetMachine);
 
@@ -431,6 +439,25 @@ int tfmc::compile(const CompileOptions &options) {
       return reportError(llvm::toString(std::move(err)));
     out.keep();
     return ExitCode::Success;
+  }
+  case EmitKind::Lib: {
+    llvm::SmallVector<char, 0> object;
+    llvm::raw_svector_ostream os(object);
+    if (llvm::Error err =
+            emitCode(*llvmModule, **targetMachine, /*assembly=*/false, os))
+      return reportError(llvm::toString(std::move(err)));
+    if (int rc = writeLibrary(llvm::StringRef(object.data(), object.size()),
+                              model->identifier + ".o", outputPath))
+      return rc;
+    // lib<name>.a → lib<name>.h beside it.
+    llvm::SmallString<256> headerPath(outputPath);
+    if (llvm::sys::path::extension(headerPath) == ".a")
+      llvm::sys::path::replace_extension(headerPath, ".h");
+    else
+      headerPath += ".h";
+    return writeText(headerPath, [&](llvm::raw_ostream &os) {
+      os << getLibraryHeader(*model);
+    });
   }
   case EmitKind::Exe: {
     llvm::SmallString<128> objectPath;

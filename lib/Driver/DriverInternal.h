@@ -39,7 +39,8 @@ struct WeightDesc {
 };
 
 struct ModelDesc {
-  std::string name;
+  std::string name;       ///< the input file's stem
+  std::string identifier; ///< `name` as a C identifier (library symbols)
   std::vector<TensorDesc> inputs, outputs;
   std::vector<WeightDesc> weights;
 };
@@ -47,12 +48,31 @@ struct ModelDesc {
 /// Prints "tfmc-compile: error: <message>" and returns the bad-input code.
 int reportError(const llvm::Twine &message);
 
-/// Adds what the runtime links against (tfmrt.h): the `tfmc_model`
-/// descriptor, a uniform `run(void **buffers)` wrapper around the lowered
-/// entry function, and the weight data as a raw read-only section included
-/// from `weightsPath` (never as LLVM constants).
+/// How the model object presents itself.
+enum class ABIKind {
+  Executable, ///< defines `tfmc_model`, which the runtime's main runs
+  Library,    ///< defines tfmc_<model>_create/_run/_error/_destroy/_info
+};
+
+/// Adds what the runtime links against (tfmrt.h): the model descriptor, a
+/// uniform `run(void **buffers)` wrapper around the lowered entry function,
+/// the library entry points for ABIKind::Library, and the weight data as a
+/// raw read-only section included from `weightsPath` (never as LLVM
+/// constants).
 llvm::Error addModelABI(llvm::Module &module, const ModelDesc &model,
-                        llvm::StringRef entryPoint, llvm::StringRef weightsPath);
+                        llvm::StringRef entryPoint, llvm::StringRef weightsPath,
+                        ABIKind kind);
+
+/// Writes the C header of a model library (tfmc_<model>_*, API version 1).
+std::string getLibraryHeader(const ModelDesc &model);
+
+/// Writes a static library holding `object` and the runtime's members
+/// (without its main). Returns an ExitCode.
+int writeLibrary(llvm::StringRef object, llvm::StringRef objectName,
+                 llvm::StringRef outputPath);
+
+/// libtfmrt.a beside the tool's installation, else the build tree's.
+std::string findRuntimeLibrary();
 
 /// A TargetMachine for the host (or `cpu`/`features`), PIC, -O3.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>

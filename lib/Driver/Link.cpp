@@ -13,9 +13,7 @@
 
 using namespace llvm;
 
-/// libtfmrt.a beside the tool's installation (bin/../lib), else the build
-/// tree it was configured with.
-static std::string findRuntimeLibrary() {
+std::string tfmc::findRuntimeLibrary() {
   std::string exe = sys::fs::getMainExecutable(
       nullptr, reinterpret_cast<void *>(&tfmc::linkExecutable));
   SmallString<256> candidate(sys::path::parent_path(sys::path::parent_path(exe)));

@@ -17,6 +17,7 @@
 using namespace llvm;
 using tfmc::TensorDesc;
 using tfmc::WeightDesc;
+using tfmc::ModelDesc;
 
 namespace {
 
@@ -63,10 +64,56 @@ Constant *tensorInfos(Module &module, StructType *infoType,
                             "__tfmc_" + kind + "s");
 }
 
+/// tfmc_<id>_{create,run,error,destroy,info}: typed, per-model names for
+/// the runtime's context API, bound to this model's descriptor.
+void addLibraryEntryPoints(Module &module, const ModelDesc &model,
+                           GlobalVariable *descriptor) {
+  LLVMContext &ctx = module.getContext();
+  Type *ptr = PointerType::getUnqual(ctx);
+  Type *i32 = Type::getInt32Ty(ctx);
+  Type *voidType = Type::getVoidTy(ctx);
+  std::string prefix = "tfmc_" + model.identifier + "_";
+  // Each forwards its arguments to tfmrt_<what>, prepending the descriptor
+  // where `withModel`.
+  auto forward = [&](StringRef what, Type *result, ArrayRef<Type *> params,
+                     bool withModel) {
+    SmallVector<Type *> calleeParams;
+    if (withModel)
+      calleeParams.push_back(ptr);
+    llvm::append_range(calleeParams, params);
+    FunctionCallee callee = module.getOrInsertFunction(
+        ("tfmrt_" + what).str(), FunctionType::get(result, calleeParams, false));
+    Function *f = Function::Create(FunctionType::get(result, params, false),
+                                   GlobalValue::ExternalLinkage,
+                                   prefix + what.str(), module);
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+    SmallVector<Value *> args;
+    if (withModel)
+      args.push_back(descriptor);
+    for (Argument &arg : f->args())
+      args.push_back(&arg);
+    Value *call = b.CreateCall(callee, args);
+    if (result->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(call);
+  };
+  forward("create", ptr, {}, true);
+  forward("run", i32, {ptr, ptr, ptr}, false);
+  forward("error", ptr, {ptr}, false);
+  forward("destroy", voidType, {ptr}, false);
+  Function *info = Function::Create(FunctionType::get(ptr, {}, false),
+                                    GlobalValue::ExternalLinkage,
+                                    prefix + "info", module);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", info));
+  b.CreateRet(descriptor);
+}
+
 } // namespace
 
 Error tfmc::addModelABI(Module &module, const ModelDesc &model,
-                        StringRef entryPoint, StringRef weightsPath) {
+                        StringRef entryPoint, StringRef weightsPath,
+                        ABIKind kind) {
   LLVMContext &ctx = module.getContext();
   Function *entry = module.getFunction(entryPoint);
   size_t numBuffers = model.inputs.size() + model.outputs.size();
@@ -105,8 +152,15 @@ Error tfmc::addModelABI(Module &module, const ModelDesc &model,
        ConstantInt::get(i32, model.outputs.size()),
        tensorInfos(module, infoType, model.inputs, "input"),
        tensorInfos(module, infoType, model.outputs, "output"), run});
-  new GlobalVariable(module, modelType, true, GlobalValue::ExternalLinkage,
-                     descriptor, "tfmc_model");
+  bool isLibrary = kind == ABIKind::Library;
+  // Libraries of several models link into one program: each keeps its
+  // descriptor to itself and exports only its prefixed functions.
+  auto *modelGlobal = new GlobalVariable(
+      module, modelType, true,
+      isLibrary ? GlobalValue::InternalLinkage : GlobalValue::ExternalLinkage,
+      descriptor, isLibrary ? "__tfmc_model" : "tfmc_model");
+  if (isLibrary)
+    addLibraryEntryPoints(module, model, modelGlobal);
 
   // Weights: a raw section filled straight from the weights file by the
   // assembler; the data never becomes IR.

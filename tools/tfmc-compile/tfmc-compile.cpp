@@ -30,7 +30,9 @@ int main(int argc, char **argv) {
   cl::opt<std::string> target("target", cl::desc("Target: cpu"),
                               cl::init("cpu"), cl::cat(category));
   cl::opt<std::string> emit(
-      "emit", cl::desc("What to write: exe (default), obj, asm, llvm, mlir"),
+      "emit",
+      cl::desc("What to write: exe (default), lib (static library + C "
+               "header), obj, asm, llvm, mlir"),
       cl::init("exe"), cl::cat(category));
   cl::opt<std::string> compileTo(
       "compile-to",
@@ -74,7 +76,7 @@ int main(int argc, char **argv) {
   std::optional<tfmc::EmitKind> kind = tfmc::parseEmitKind(emit);
   if (!kind)
     return fail("unknown --emit='" + emit +
-                "' (expected exe, obj, asm, llvm or mlir)");
+                "' (expected exe, lib, obj, asm, llvm or mlir)");
   options.emit = *kind;
   if (!compileTo.empty()) {
     options.compileTo = tfmc::parsePhase(compileTo);

@@ -172,21 +172,27 @@ class ModelWriter:
         self.lines.append(f"  // {text}".rstrip() if text else "")
 
     def op(self, result, text):
-        self.lines.append(f"  %{result} = {text}")
+        line = f"  %{result} = {text}"
+        if "\n" not in line and len(line) > 100 and " : " in line:
+            # Long one-line ops: the types go on a continuation line.
+            head, types = line.split(" : ", 1)
+            line = f"{head}\n      : {types}"
+        self.lines.append(line)
         return f"%{result}"
 
     def weight(self, ssa, name):
         array = self.weights[name]
         return self.op(ssa, f'tfm.weight "{name}" : {ttype(*array.shape)}')
 
-    def add_norm(self, prefix, x, sublayer, norm, seq):
-        """LayerNorm(x + sublayer): the paper's "Add & Norm"."""
+    def add_norm(self, result, x, sublayer, norm, prefix, seq):
+        """LayerNorm(x + sublayer): the paper's "Add & Norm". `prefix` names
+        the SSA values of the norm's weights and of the sum."""
         t = ttype(BATCH, seq, D_MODEL)
         v = ttype(D_MODEL)
         g = self.weight(f"{prefix}_g", f"{norm}.weight")
         b = self.weight(f"{prefix}_b", f"{norm}.bias")
-        s = self.op(f"{prefix}_res", f"tfm.add {x}, {sublayer} : ({t}, {t}) -> {t}")
-        return self.op(prefix, f"tfm.layer_norm {s} scale({g}) bias({b}) "
+        s = self.op(f"{prefix}_in", f"tfm.add {x}, {sublayer} : ({t}, {t}) -> {t}")
+        return self.op(result, f"tfm.layer_norm {s} scale({g}) bias({b}) "
                                f": ({t}, {v}, {v}) -> {t}")
 
     def attention(self, prefix, name, query, memory, seq_q, seq_kv,
@@ -202,9 +208,9 @@ class ModelWriter:
         m = ttype(D_MODEL, D_MODEL)
         v = ttype(D_MODEL)
         attrs = f"num_heads = {NUM_HEADS} : i64" + (", causal" if causal else "")
-        mask_part = f" mask({mask})" if mask else ""
-        mask_type = f", {ttype(BATCH, 1, 1, SRC_LEN, dtype='i1')}" if mask else ""
         pad = " " * 6
+        mask_part = f"\n{pad}mask({mask})" if mask else ""
+        mask_type = f", {ttype(BATCH, 1, 1, SRC_LEN, dtype='i1')}" if mask else ""
         return self.op(prefix, (
             f"tfm.multi_head_attention {query}, {memory}, {memory}\n"
             f"{pad}weights({w['wq']}, {w['wk']}, {w['wv']}, {w['wo']})\n"
@@ -255,11 +261,12 @@ def model_mlir(weights):
         w.comment(f"Encoder layer {i}: self-attention over the real source tokens.")
         a = w.attention(f"{p}_self_attn", f"{name}.self_attn", x, x,
                         SRC_LEN, SRC_LEN, mask="%src_mask")
-        x = w.add_norm(f"{p}_norm1", x, a, f"{name}.norm1", SRC_LEN)
+        x = w.add_norm(f"{p}_norm1", x, a, f"{name}.norm1", f"{p}_norm1", SRC_LEN)
         w.comment(f"Encoder layer {i}: position-wise feed-forward.")
         f = w.feed_forward(f"{p}_ffn", f"{name}.ffn", x, SRC_LEN)
-        x = w.add_norm(f"{p}_out" if i < NUM_LAYERS - 1 else "memory",
-                       x, f, f"{name}.norm2", SRC_LEN)
+        last = i == NUM_LAYERS - 1
+        x = w.add_norm("memory" if last else f"{p}_out", x, f,
+                       f"{name}.norm2", f"{p}_norm2", SRC_LEN)
     memory = x
 
     w.comment()
@@ -271,14 +278,16 @@ def model_mlir(weights):
         w.comment(f"Decoder layer {i}: causal self-attention (position t sees 0..t).")
         a = w.attention(f"{p}_self_attn", f"{name}.self_attn", y, y,
                         TGT_LEN, TGT_LEN, causal=True)
-        y = w.add_norm(f"{p}_norm1", y, a, f"{name}.norm1", TGT_LEN)
+        y = w.add_norm(f"{p}_norm1", y, a, f"{name}.norm1",
+                       f"{p}_norm1", TGT_LEN)
         w.comment(f"Decoder layer {i}: cross-attention over the encoder output.")
         c = w.attention(f"{p}_cross_attn", f"{name}.cross_attn", y, memory,
                         TGT_LEN, SRC_LEN, mask="%src_mask")
-        y = w.add_norm(f"{p}_norm2", y, c, f"{name}.norm2", TGT_LEN)
+        y = w.add_norm(f"{p}_norm2", y, c, f"{name}.norm2",
+                       f"{p}_norm2", TGT_LEN)
         w.comment(f"Decoder layer {i}: position-wise feed-forward.")
         f = w.feed_forward(f"{p}_ffn", f"{name}.ffn", y, TGT_LEN)
-        y = w.add_norm(f"{p}_out", y, f, f"{name}.norm3", TGT_LEN)
+        y = w.add_norm(f"{p}_out", y, f, f"{name}.norm3", f"{p}_norm3", TGT_LEN)
 
     w.comment()
     w.comment("Output: linear to the target vocabulary, softmax.")

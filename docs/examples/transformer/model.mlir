@@ -27,8 +27,10 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
 
   // Encoder: source embedding, then N = 2 layers.
   %src_embed_table = tfm.weight "src_embed.weight" : tensor<100x64xf32>
-  %src_embed_tokens = tfm.embedding %src, %src_embed_table : (tensor<2x12xi64>, tensor<100x64xf32>) -> tensor<2x12x64xf32>
-  %src_embed_scaled = tfm.mul %src_embed_tokens, %sqrt_d_model : (tensor<2x12x64xf32>, tensor<f32>) -> tensor<2x12x64xf32>
+  %src_embed_tokens = tfm.embedding %src, %src_embed_table
+      : (tensor<2x12xi64>, tensor<100x64xf32>) -> tensor<2x12x64xf32>
+  %src_embed_scaled = tfm.mul %src_embed_tokens, %sqrt_d_model
+      : (tensor<2x12x64xf32>, tensor<f32>) -> tensor<2x12x64xf32>
   %src_embed = tfm.positional_encoding %src_embed_scaled : tensor<2x12x64xf32>
 
   // Encoder layer 0: self-attention over the real source tokens.
@@ -42,7 +44,8 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
   %enc0_self_attn_bo = tfm.weight "encoder.layers.0.self_attn.out_proj.bias" : tensor<64xf32>
   %enc0_self_attn = tfm.multi_head_attention %src_embed, %src_embed, %src_embed
       weights(%enc0_self_attn_wq, %enc0_self_attn_wk, %enc0_self_attn_wv, %enc0_self_attn_wo)
-      biases(%enc0_self_attn_bq, %enc0_self_attn_bk, %enc0_self_attn_bv, %enc0_self_attn_bo) mask(%src_mask)
+      biases(%enc0_self_attn_bq, %enc0_self_attn_bk, %enc0_self_attn_bv, %enc0_self_attn_bo)
+      mask(%src_mask)
       {num_heads = 4 : i64}
       : (tensor<2x12x64xf32>, tensor<2x12x64xf32>, tensor<2x12x64xf32>,
          tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>,
@@ -50,20 +53,26 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
       -> tensor<2x12x64xf32>
   %enc0_norm1_g = tfm.weight "encoder.layers.0.norm1.weight" : tensor<64xf32>
   %enc0_norm1_b = tfm.weight "encoder.layers.0.norm1.bias" : tensor<64xf32>
-  %enc0_norm1_res = tfm.add %src_embed, %enc0_self_attn : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
-  %enc0_norm1 = tfm.layer_norm %enc0_norm1_res scale(%enc0_norm1_g) bias(%enc0_norm1_b) : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
+  %enc0_norm1_in = tfm.add %src_embed, %enc0_self_attn
+      : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
+  %enc0_norm1 = tfm.layer_norm %enc0_norm1_in scale(%enc0_norm1_g) bias(%enc0_norm1_b)
+      : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
   // Encoder layer 0: position-wise feed-forward.
   %enc0_ffn_w1 = tfm.weight "encoder.layers.0.ffn.linear1.weight" : tensor<128x64xf32>
   %enc0_ffn_b1 = tfm.weight "encoder.layers.0.ffn.linear1.bias" : tensor<128xf32>
   %enc0_ffn_w2 = tfm.weight "encoder.layers.0.ffn.linear2.weight" : tensor<64x128xf32>
   %enc0_ffn_b2 = tfm.weight "encoder.layers.0.ffn.linear2.bias" : tensor<64xf32>
-  %enc0_ffn_hidden = tfm.linear %enc0_norm1, %enc0_ffn_w1, %enc0_ffn_b1 : (tensor<2x12x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x12x128xf32>
+  %enc0_ffn_hidden = tfm.linear %enc0_norm1, %enc0_ffn_w1, %enc0_ffn_b1
+      : (tensor<2x12x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x12x128xf32>
   %enc0_ffn_relu = tfm.relu %enc0_ffn_hidden : tensor<2x12x128xf32>
-  %enc0_ffn = tfm.linear %enc0_ffn_relu, %enc0_ffn_w2, %enc0_ffn_b2 : (tensor<2x12x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
-  %enc0_out_g = tfm.weight "encoder.layers.0.norm2.weight" : tensor<64xf32>
-  %enc0_out_b = tfm.weight "encoder.layers.0.norm2.bias" : tensor<64xf32>
-  %enc0_out_res = tfm.add %enc0_norm1, %enc0_ffn : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
-  %enc0_out = tfm.layer_norm %enc0_out_res scale(%enc0_out_g) bias(%enc0_out_b) : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
+  %enc0_ffn = tfm.linear %enc0_ffn_relu, %enc0_ffn_w2, %enc0_ffn_b2
+      : (tensor<2x12x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
+  %enc0_norm2_g = tfm.weight "encoder.layers.0.norm2.weight" : tensor<64xf32>
+  %enc0_norm2_b = tfm.weight "encoder.layers.0.norm2.bias" : tensor<64xf32>
+  %enc0_norm2_in = tfm.add %enc0_norm1, %enc0_ffn
+      : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
+  %enc0_out = tfm.layer_norm %enc0_norm2_in scale(%enc0_norm2_g) bias(%enc0_norm2_b)
+      : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
 
   // Encoder layer 1: self-attention over the real source tokens.
   %enc1_self_attn_wq = tfm.weight "encoder.layers.1.self_attn.q_proj.weight" : tensor<64x64xf32>
@@ -76,7 +85,8 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
   %enc1_self_attn_bo = tfm.weight "encoder.layers.1.self_attn.out_proj.bias" : tensor<64xf32>
   %enc1_self_attn = tfm.multi_head_attention %enc0_out, %enc0_out, %enc0_out
       weights(%enc1_self_attn_wq, %enc1_self_attn_wk, %enc1_self_attn_wv, %enc1_self_attn_wo)
-      biases(%enc1_self_attn_bq, %enc1_self_attn_bk, %enc1_self_attn_bv, %enc1_self_attn_bo) mask(%src_mask)
+      biases(%enc1_self_attn_bq, %enc1_self_attn_bk, %enc1_self_attn_bv, %enc1_self_attn_bo)
+      mask(%src_mask)
       {num_heads = 4 : i64}
       : (tensor<2x12x64xf32>, tensor<2x12x64xf32>, tensor<2x12x64xf32>,
          tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>,
@@ -84,25 +94,33 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
       -> tensor<2x12x64xf32>
   %enc1_norm1_g = tfm.weight "encoder.layers.1.norm1.weight" : tensor<64xf32>
   %enc1_norm1_b = tfm.weight "encoder.layers.1.norm1.bias" : tensor<64xf32>
-  %enc1_norm1_res = tfm.add %enc0_out, %enc1_self_attn : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
-  %enc1_norm1 = tfm.layer_norm %enc1_norm1_res scale(%enc1_norm1_g) bias(%enc1_norm1_b) : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
+  %enc1_norm1_in = tfm.add %enc0_out, %enc1_self_attn
+      : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
+  %enc1_norm1 = tfm.layer_norm %enc1_norm1_in scale(%enc1_norm1_g) bias(%enc1_norm1_b)
+      : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
   // Encoder layer 1: position-wise feed-forward.
   %enc1_ffn_w1 = tfm.weight "encoder.layers.1.ffn.linear1.weight" : tensor<128x64xf32>
   %enc1_ffn_b1 = tfm.weight "encoder.layers.1.ffn.linear1.bias" : tensor<128xf32>
   %enc1_ffn_w2 = tfm.weight "encoder.layers.1.ffn.linear2.weight" : tensor<64x128xf32>
   %enc1_ffn_b2 = tfm.weight "encoder.layers.1.ffn.linear2.bias" : tensor<64xf32>
-  %enc1_ffn_hidden = tfm.linear %enc1_norm1, %enc1_ffn_w1, %enc1_ffn_b1 : (tensor<2x12x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x12x128xf32>
+  %enc1_ffn_hidden = tfm.linear %enc1_norm1, %enc1_ffn_w1, %enc1_ffn_b1
+      : (tensor<2x12x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x12x128xf32>
   %enc1_ffn_relu = tfm.relu %enc1_ffn_hidden : tensor<2x12x128xf32>
-  %enc1_ffn = tfm.linear %enc1_ffn_relu, %enc1_ffn_w2, %enc1_ffn_b2 : (tensor<2x12x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
-  %memory_g = tfm.weight "encoder.layers.1.norm2.weight" : tensor<64xf32>
-  %memory_b = tfm.weight "encoder.layers.1.norm2.bias" : tensor<64xf32>
-  %memory_res = tfm.add %enc1_norm1, %enc1_ffn : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
-  %memory = tfm.layer_norm %memory_res scale(%memory_g) bias(%memory_b) : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
+  %enc1_ffn = tfm.linear %enc1_ffn_relu, %enc1_ffn_w2, %enc1_ffn_b2
+      : (tensor<2x12x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
+  %enc1_norm2_g = tfm.weight "encoder.layers.1.norm2.weight" : tensor<64xf32>
+  %enc1_norm2_b = tfm.weight "encoder.layers.1.norm2.bias" : tensor<64xf32>
+  %enc1_norm2_in = tfm.add %enc1_norm1, %enc1_ffn
+      : (tensor<2x12x64xf32>, tensor<2x12x64xf32>) -> tensor<2x12x64xf32>
+  %memory = tfm.layer_norm %enc1_norm2_in scale(%enc1_norm2_g) bias(%enc1_norm2_b)
+      : (tensor<2x12x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x12x64xf32>
 
   // Decoder: target embedding, then N = 2 layers.
   %tgt_embed_table = tfm.weight "tgt_embed.weight" : tensor<120x64xf32>
-  %tgt_embed_tokens = tfm.embedding %tgt, %tgt_embed_table : (tensor<2x9xi64>, tensor<120x64xf32>) -> tensor<2x9x64xf32>
-  %tgt_embed_scaled = tfm.mul %tgt_embed_tokens, %sqrt_d_model : (tensor<2x9x64xf32>, tensor<f32>) -> tensor<2x9x64xf32>
+  %tgt_embed_tokens = tfm.embedding %tgt, %tgt_embed_table
+      : (tensor<2x9xi64>, tensor<120x64xf32>) -> tensor<2x9x64xf32>
+  %tgt_embed_scaled = tfm.mul %tgt_embed_tokens, %sqrt_d_model
+      : (tensor<2x9x64xf32>, tensor<f32>) -> tensor<2x9x64xf32>
   %tgt_embed = tfm.positional_encoding %tgt_embed_scaled : tensor<2x9x64xf32>
 
   // Decoder layer 0: causal self-attention (position t sees 0..t).
@@ -124,8 +142,10 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
       -> tensor<2x9x64xf32>
   %dec0_norm1_g = tfm.weight "decoder.layers.0.norm1.weight" : tensor<64xf32>
   %dec0_norm1_b = tfm.weight "decoder.layers.0.norm1.bias" : tensor<64xf32>
-  %dec0_norm1_res = tfm.add %tgt_embed, %dec0_self_attn : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
-  %dec0_norm1 = tfm.layer_norm %dec0_norm1_res scale(%dec0_norm1_g) bias(%dec0_norm1_b) : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec0_norm1_in = tfm.add %tgt_embed, %dec0_self_attn
+      : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
+  %dec0_norm1 = tfm.layer_norm %dec0_norm1_in scale(%dec0_norm1_g) bias(%dec0_norm1_b)
+      : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
   // Decoder layer 0: cross-attention over the encoder output.
   %dec0_cross_attn_wq = tfm.weight "decoder.layers.0.cross_attn.q_proj.weight" : tensor<64x64xf32>
   %dec0_cross_attn_bq = tfm.weight "decoder.layers.0.cross_attn.q_proj.bias" : tensor<64xf32>
@@ -137,7 +157,8 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
   %dec0_cross_attn_bo = tfm.weight "decoder.layers.0.cross_attn.out_proj.bias" : tensor<64xf32>
   %dec0_cross_attn = tfm.multi_head_attention %dec0_norm1, %memory, %memory
       weights(%dec0_cross_attn_wq, %dec0_cross_attn_wk, %dec0_cross_attn_wv, %dec0_cross_attn_wo)
-      biases(%dec0_cross_attn_bq, %dec0_cross_attn_bk, %dec0_cross_attn_bv, %dec0_cross_attn_bo) mask(%src_mask)
+      biases(%dec0_cross_attn_bq, %dec0_cross_attn_bk, %dec0_cross_attn_bv, %dec0_cross_attn_bo)
+      mask(%src_mask)
       {num_heads = 4 : i64}
       : (tensor<2x9x64xf32>, tensor<2x12x64xf32>, tensor<2x12x64xf32>,
          tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>,
@@ -145,20 +166,26 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
       -> tensor<2x9x64xf32>
   %dec0_norm2_g = tfm.weight "decoder.layers.0.norm2.weight" : tensor<64xf32>
   %dec0_norm2_b = tfm.weight "decoder.layers.0.norm2.bias" : tensor<64xf32>
-  %dec0_norm2_res = tfm.add %dec0_norm1, %dec0_cross_attn : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
-  %dec0_norm2 = tfm.layer_norm %dec0_norm2_res scale(%dec0_norm2_g) bias(%dec0_norm2_b) : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec0_norm2_in = tfm.add %dec0_norm1, %dec0_cross_attn
+      : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
+  %dec0_norm2 = tfm.layer_norm %dec0_norm2_in scale(%dec0_norm2_g) bias(%dec0_norm2_b)
+      : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
   // Decoder layer 0: position-wise feed-forward.
   %dec0_ffn_w1 = tfm.weight "decoder.layers.0.ffn.linear1.weight" : tensor<128x64xf32>
   %dec0_ffn_b1 = tfm.weight "decoder.layers.0.ffn.linear1.bias" : tensor<128xf32>
   %dec0_ffn_w2 = tfm.weight "decoder.layers.0.ffn.linear2.weight" : tensor<64x128xf32>
   %dec0_ffn_b2 = tfm.weight "decoder.layers.0.ffn.linear2.bias" : tensor<64xf32>
-  %dec0_ffn_hidden = tfm.linear %dec0_norm2, %dec0_ffn_w1, %dec0_ffn_b1 : (tensor<2x9x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x9x128xf32>
+  %dec0_ffn_hidden = tfm.linear %dec0_norm2, %dec0_ffn_w1, %dec0_ffn_b1
+      : (tensor<2x9x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x9x128xf32>
   %dec0_ffn_relu = tfm.relu %dec0_ffn_hidden : tensor<2x9x128xf32>
-  %dec0_ffn = tfm.linear %dec0_ffn_relu, %dec0_ffn_w2, %dec0_ffn_b2 : (tensor<2x9x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
-  %dec0_out_g = tfm.weight "decoder.layers.0.norm3.weight" : tensor<64xf32>
-  %dec0_out_b = tfm.weight "decoder.layers.0.norm3.bias" : tensor<64xf32>
-  %dec0_out_res = tfm.add %dec0_norm2, %dec0_ffn : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
-  %dec0_out = tfm.layer_norm %dec0_out_res scale(%dec0_out_g) bias(%dec0_out_b) : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec0_ffn = tfm.linear %dec0_ffn_relu, %dec0_ffn_w2, %dec0_ffn_b2
+      : (tensor<2x9x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec0_norm3_g = tfm.weight "decoder.layers.0.norm3.weight" : tensor<64xf32>
+  %dec0_norm3_b = tfm.weight "decoder.layers.0.norm3.bias" : tensor<64xf32>
+  %dec0_norm3_in = tfm.add %dec0_norm2, %dec0_ffn
+      : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
+  %dec0_out = tfm.layer_norm %dec0_norm3_in scale(%dec0_norm3_g) bias(%dec0_norm3_b)
+      : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
 
   // Decoder layer 1: causal self-attention (position t sees 0..t).
   %dec1_self_attn_wq = tfm.weight "decoder.layers.1.self_attn.q_proj.weight" : tensor<64x64xf32>
@@ -179,8 +206,10 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
       -> tensor<2x9x64xf32>
   %dec1_norm1_g = tfm.weight "decoder.layers.1.norm1.weight" : tensor<64xf32>
   %dec1_norm1_b = tfm.weight "decoder.layers.1.norm1.bias" : tensor<64xf32>
-  %dec1_norm1_res = tfm.add %dec0_out, %dec1_self_attn : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
-  %dec1_norm1 = tfm.layer_norm %dec1_norm1_res scale(%dec1_norm1_g) bias(%dec1_norm1_b) : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec1_norm1_in = tfm.add %dec0_out, %dec1_self_attn
+      : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
+  %dec1_norm1 = tfm.layer_norm %dec1_norm1_in scale(%dec1_norm1_g) bias(%dec1_norm1_b)
+      : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
   // Decoder layer 1: cross-attention over the encoder output.
   %dec1_cross_attn_wq = tfm.weight "decoder.layers.1.cross_attn.q_proj.weight" : tensor<64x64xf32>
   %dec1_cross_attn_bq = tfm.weight "decoder.layers.1.cross_attn.q_proj.bias" : tensor<64xf32>
@@ -192,7 +221,8 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
   %dec1_cross_attn_bo = tfm.weight "decoder.layers.1.cross_attn.out_proj.bias" : tensor<64xf32>
   %dec1_cross_attn = tfm.multi_head_attention %dec1_norm1, %memory, %memory
       weights(%dec1_cross_attn_wq, %dec1_cross_attn_wk, %dec1_cross_attn_wv, %dec1_cross_attn_wo)
-      biases(%dec1_cross_attn_bq, %dec1_cross_attn_bk, %dec1_cross_attn_bv, %dec1_cross_attn_bo) mask(%src_mask)
+      biases(%dec1_cross_attn_bq, %dec1_cross_attn_bk, %dec1_cross_attn_bv, %dec1_cross_attn_bo)
+      mask(%src_mask)
       {num_heads = 4 : i64}
       : (tensor<2x9x64xf32>, tensor<2x12x64xf32>, tensor<2x12x64xf32>,
          tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>,
@@ -200,25 +230,32 @@ func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
       -> tensor<2x9x64xf32>
   %dec1_norm2_g = tfm.weight "decoder.layers.1.norm2.weight" : tensor<64xf32>
   %dec1_norm2_b = tfm.weight "decoder.layers.1.norm2.bias" : tensor<64xf32>
-  %dec1_norm2_res = tfm.add %dec1_norm1, %dec1_cross_attn : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
-  %dec1_norm2 = tfm.layer_norm %dec1_norm2_res scale(%dec1_norm2_g) bias(%dec1_norm2_b) : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec1_norm2_in = tfm.add %dec1_norm1, %dec1_cross_attn
+      : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
+  %dec1_norm2 = tfm.layer_norm %dec1_norm2_in scale(%dec1_norm2_g) bias(%dec1_norm2_b)
+      : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
   // Decoder layer 1: position-wise feed-forward.
   %dec1_ffn_w1 = tfm.weight "decoder.layers.1.ffn.linear1.weight" : tensor<128x64xf32>
   %dec1_ffn_b1 = tfm.weight "decoder.layers.1.ffn.linear1.bias" : tensor<128xf32>
   %dec1_ffn_w2 = tfm.weight "decoder.layers.1.ffn.linear2.weight" : tensor<64x128xf32>
   %dec1_ffn_b2 = tfm.weight "decoder.layers.1.ffn.linear2.bias" : tensor<64xf32>
-  %dec1_ffn_hidden = tfm.linear %dec1_norm2, %dec1_ffn_w1, %dec1_ffn_b1 : (tensor<2x9x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x9x128xf32>
+  %dec1_ffn_hidden = tfm.linear %dec1_norm2, %dec1_ffn_w1, %dec1_ffn_b1
+      : (tensor<2x9x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<2x9x128xf32>
   %dec1_ffn_relu = tfm.relu %dec1_ffn_hidden : tensor<2x9x128xf32>
-  %dec1_ffn = tfm.linear %dec1_ffn_relu, %dec1_ffn_w2, %dec1_ffn_b2 : (tensor<2x9x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
-  %dec1_out_g = tfm.weight "decoder.layers.1.norm3.weight" : tensor<64xf32>
-  %dec1_out_b = tfm.weight "decoder.layers.1.norm3.bias" : tensor<64xf32>
-  %dec1_out_res = tfm.add %dec1_norm2, %dec1_ffn : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
-  %dec1_out = tfm.layer_norm %dec1_out_res scale(%dec1_out_g) bias(%dec1_out_b) : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec1_ffn = tfm.linear %dec1_ffn_relu, %dec1_ffn_w2, %dec1_ffn_b2
+      : (tensor<2x9x128xf32>, tensor<64x128xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
+  %dec1_norm3_g = tfm.weight "decoder.layers.1.norm3.weight" : tensor<64xf32>
+  %dec1_norm3_b = tfm.weight "decoder.layers.1.norm3.bias" : tensor<64xf32>
+  %dec1_norm3_in = tfm.add %dec1_norm2, %dec1_ffn
+      : (tensor<2x9x64xf32>, tensor<2x9x64xf32>) -> tensor<2x9x64xf32>
+  %dec1_out = tfm.layer_norm %dec1_norm3_in scale(%dec1_norm3_g) bias(%dec1_norm3_b)
+      : (tensor<2x9x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x9x64xf32>
 
   // Output: linear to the target vocabulary, softmax.
   %output_proj_w = tfm.weight "output_proj.weight" : tensor<120x64xf32>
   %output_proj_b = tfm.weight "output_proj.bias" : tensor<120xf32>
-  %logits = tfm.linear %dec1_out, %output_proj_w, %output_proj_b : (tensor<2x9x64xf32>, tensor<120x64xf32>, tensor<120xf32>) -> tensor<2x9x120xf32>
+  %logits = tfm.linear %dec1_out, %output_proj_w, %output_proj_b
+      : (tensor<2x9x64xf32>, tensor<120x64xf32>, tensor<120xf32>) -> tensor<2x9x120xf32>
   %probs = tfm.softmax %logits : tensor<2x9x120xf32>
   return %probs : tensor<2x9x120xf32>
 }

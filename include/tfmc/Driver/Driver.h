@@ -15,7 +15,7 @@
 namespace tfmc {
 
 /// What tfmc-compile writes.
-enum class EmitKind { Exe, Obj, Asm, LLVMIR, MLIR };
+enum class EmitKind { Exe, Lib, Obj, Asm, LLVMIR, MLIR };
 
 std::optional<EmitKind> parseEmitKind(llvm::StringRef name);
 

@@ -63,14 +63,56 @@ typedef struct tfmrt_model {
 /* Defined by every object that tfmc-compile emits for an executable. */
 extern const tfmrt_model tfmc_model;
 
+/*===----------------------------------------------------------------------===*
+ * Running a model: the API of `tfmc-compile --emit=lib` and of the
+ * executable's own main.
+ *===----------------------------------------------------------------------===*/
+
+/* A tensor handed to tfmrt_run: dense, row-major, `data` aligned to its
+ * element size (may be NULL only when the tensor has no elements). */
+typedef struct tfmrt_tensor {
+  int32_t dtype;         /* a tfmrt_dtype */
+  int32_t rank;
+  const int64_t *shape;  /* rank entries */
+  void *data;
+} tfmrt_tensor;
+
+/* Results of tfmrt_run (also the executable's exit codes). */
+typedef enum tfmrt_status {
+  TFMRT_OK = 0,
+  TFMRT_BAD_INPUT = 1,     /* a tensor or an index in it is wrong */
+  TFMRT_RUNTIME_ERROR = 2, /* the run itself failed */
+} tfmrt_status;
+
+/* State for running `model`: one per thread that runs it. Contexts share
+ * nothing, so separate contexts may run at the same time on separate
+ * threads. Returns NULL only when out of memory. */
+typedef struct tfmrt_context tfmrt_context;
+tfmrt_context *tfmrt_create(const tfmrt_model *model);
+
+/* Runs one forward pass: `inputs` holds num_inputs tensors and `outputs`
+ * num_outputs, in the model's order; each must match its tensor_info
+ * (dtype, shape) exactly, and integer inputs with an index_bound must hold
+ * valid indices. Outputs are written in place. Returns a tfmrt_status; on
+ * failure tfmrt_error describes it in one line. */
+int tfmrt_run(tfmrt_context *ctx, const tfmrt_tensor *inputs,
+              const tfmrt_tensor *outputs);
+
+/* The last failure's message, or "" after a success. Valid until the next
+ * call on `ctx`. */
+const char *tfmrt_error(const tfmrt_context *ctx);
+
+void tfmrt_destroy(tfmrt_context *ctx);
+
 /* Called by generated code when an index (embedding id, gather index) lies
  * outside [0, bound) (after wrapping negative gather indices). `site` names
  * the op and its source location. The runtime keeps the first error of a
- * run; see tfmrt_take_error. Thread-safe. */
+ * run on the calling thread; see tfmrt_take_error. */
 void tfmrt_index_error(int64_t index, int64_t bound, const char *site);
 
-/* Returns the first error message recorded since the last call (NULL if
- * none) and clears it. The string stays valid until the next call. */
+/* Returns the first error message recorded on this thread since the last
+ * call (NULL if none) and clears it. The string stays valid until the next
+ * call on this thread. */
 const char *tfmrt_take_error(void);
 
 #ifdef __cplusplus

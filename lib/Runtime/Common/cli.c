@@ -100,7 +100,8 @@ typedef struct cli {
   options opt;
   tensor *inputs, *outputs;
   int num_inputs, num_outputs;
-  void **buffers;
+  tfmrt_tensor *views; /* inputs then outputs, as tfmrt_run takes them */
+  tfmrt_context *ctx;
   double *samples;
 } cli;
 
@@ -115,7 +116,8 @@ static void free_tensors(tensor *t, int n) {
 static void cli_free(cli *c) {
   free_tensors(c->inputs, c->num_inputs);
   free_tensors(c->outputs, c->num_outputs);
-  free(c->buffers);
+  free(c->views);
+  tfmrt_destroy(c->ctx);
   free(c->samples);
   free(c->opt.input_specs);
 }
@@ -945,21 +947,13 @@ static int write_outputs(const cli *c) {
  * Running
  *===----------------------------------------------------------------------===*/
 
-/* Reports an error the run recorded. Index errors come from the input data
- * (an id the model cannot embed), so they are bad input; anything else is a
- * runtime failure. */
-static int check_run_error(void) {
-  tfmrt_error_kind kind;
-  uint64_t dropped;
-  const char *msg = tfmrt_take_error_ex(&kind, &dropped);
-  if (!msg)
-    return 0;
-  if (dropped)
-    report("%s (and %llu more error%s in this run)", msg,
-           (unsigned long long)dropped, dropped == 1 ? "" : "s");
-  else
-    report("%s", msg);
-  return kind == TFMRT_ERROR_INDEX ? TFMRT_EXIT_BAD_INPUT : TFMRT_EXIT_RUNTIME;
+/* One forward pass through the same API programs linking a model library
+ * use; its failure message becomes the executable's one-line error. */
+static int run_once(cli *c) {
+  int rc = tfmrt_run(c->ctx, c->views, c->views + c->num_inputs);
+  if (rc)
+    report("%s", tfmrt_error(c->ctx));
+  return rc;
 }
 
 static double now_ms(void) {
@@ -975,20 +969,21 @@ static int compare_doubles(const void *a, const void *b) {
 
 static int run_model(cli *c) {
   int n = c->num_inputs + c->num_outputs;
-  c->buffers = calloc((size_t)(n > 0 ? n : 1), sizeof(void *));
-  if (!c->buffers) {
+  c->views = calloc((size_t)(n > 0 ? n : 1), sizeof *c->views);
+  c->ctx = tfmrt_create(c->model);
+  if (!c->views || !c->ctx) {
     report("out of memory");
     return TFMRT_EXIT_RUNTIME;
   }
-  for (int i = 0; i < c->num_inputs; ++i)
-    c->buffers[i] = c->inputs[i].data;
-  for (int i = 0; i < c->num_outputs; ++i)
-    c->buffers[c->num_inputs + i] = c->outputs[i].data;
-
-  if (!c->opt.have_bench) {
-    c->model->run(c->buffers);
-    return check_run_error();
+  for (int i = 0; i < n; ++i) {
+    const tensor *t = i < c->num_inputs ? &c->inputs[i]
+                                        : &c->outputs[i - c->num_inputs];
+    c->views[i] = (tfmrt_tensor){t->info->dtype, t->info->rank,
+                                 t->info->shape, t->data};
   }
+
+  if (!c->opt.have_bench)
+    return run_once(c);
 
   uint64_t runs = c->opt.bench_runs;
   c->samples = malloc((size_t)runs * sizeof(double));
@@ -997,18 +992,15 @@ static int run_model(cli *c) {
            (unsigned long long)runs);
     return TFMRT_EXIT_RUNTIME;
   }
-  c->model->run(c->buffers); /* warm-up: caches, page faults, lazy init */
-  int rc = check_run_error();
+  int rc = run_once(c); /* warm-up: caches, page faults, lazy init */
   if (rc)
     return rc;
   for (uint64_t i = 0; i < runs; ++i) {
     double start = now_ms();
-    c->model->run(c->buffers);
+    if ((rc = run_once(c)))
+      return rc;
     c->samples[i] = now_ms() - start;
   }
-  rc = check_run_error();
-  if (rc)
-    return rc;
   qsort(c->samples, (size_t)runs, sizeof(double), compare_doubles);
   double median = runs % 2 ? c->samples[runs / 2]
                            : (c->samples[runs / 2 - 1] + c->samples[runs / 2]) /

@@ -4,11 +4,13 @@
  *
  *===----------------------------------------------------------------------===*
  *
- * One slot holds the first error of a run. Generated code may report from
- * several threads at once, so the slot is claimed with a compare-exchange:
- * the winner formats its message, later reporters only count themselves.
- * No lock, so a report costs one atomic operation on the error path and
- * nothing on the normal path.
+ * One slot per thread holds the first error of a run: generated code runs
+ * on the thread that called it, so contexts running on separate threads
+ * never see each other's errors. The slot is still claimed with a
+ * compare-exchange (the winner formats its message, later reporters only
+ * count themselves), which keeps it correct should generated code ever
+ * report from helper threads of the same run. A report costs one atomic
+ * operation on the error path and nothing on the normal path.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -23,11 +25,11 @@
 
 enum { SLOT_EMPTY, SLOT_WRITING, SLOT_FULL, SLOT_TAKING };
 
-static atomic_int slot_state;          /* zero-initialized: SLOT_EMPTY */
-static atomic_uint_fast64_t dropped_count;
-static char pending[TFMRT_ERROR_MAX];  /* owned by whoever moved the state */
-static tfmrt_error_kind pending_kind;
-static char taken[TFMRT_ERROR_MAX];    /* what the last take returned */
+static _Thread_local atomic_int slot_state; /* zero: SLOT_EMPTY */
+static _Thread_local atomic_uint_fast64_t dropped_count;
+static _Thread_local char pending[TFMRT_ERROR_MAX]; /* owned by the state's mover */
+static _Thread_local tfmrt_error_kind pending_kind;
+static _Thread_local char taken[TFMRT_ERROR_MAX]; /* what the last take returned */
 
 void tfmrt_record_error(tfmrt_error_kind kind, const char *fmt, ...) {
   int expected = SLOT_EMPTY;
