@@ -5,7 +5,7 @@ LLVM_PREFIX ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all build deps configure test docs clean
+.PHONY: all build deps configure test demo docs clean
 
 all: build
 
@@ -27,6 +27,11 @@ build: deps configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# Compiles and runs the bundled example model (docs/examples/transformer),
+# writing into $(BUILD_DIR)/demo/.
+demo: build
+	BUILD_DIR=$(BUILD_DIR) docs/examples/transformer/demo.sh
 
 # Regenerates the committed dialect and pass reference (docs/reference/) from ODS.
 docs: build

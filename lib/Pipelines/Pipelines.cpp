@@ -97,6 +97,8 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &) {
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
+  // One function per loop nest keeps LLVM's loop passes linear in model size.
+  pm.addPass(createOutlineKernelsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -82,7 +82,8 @@ def test_committed_files_are_what_generate_py_writes(tmp_path):
         if fresh != committed:
             stale.append(name)
     assert not stale, (
-        f"docs/examples/transformer: {', '.join(stale)} differ from what "
+        f"docs/examples/transformer: {', '.join(stale)} "
+        f"{'differs' if len(stale) == 1 else 'differ'} from what "
         "generate.py writes; rerun /usr/bin/python3 "
         "docs/examples/transformer/generate.py and commit the result")
 

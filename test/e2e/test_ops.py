@@ -17,7 +17,8 @@ Tolerances (|actual - expected| <= atol + rtol·|expected|, numpy's rule):
     atol = rtol · max|expected| (so sums that cancel are judged against the
     size of their terms, not of their result).
 
-The worst error seen per element type is printed at the end of the run;
+The worst error seen per element type is printed at the end of the run
+(conftest.py);
 it is max |a - e| / max(|e|, atol/rtol) over the passing comparisons (the
 relative error wherever |e| is large enough for rtol to govern).
 """
@@ -95,14 +96,17 @@ def single_op_model(op_text, inputs, outputs, weights=None):
             f"  {op_text}\n  return {ret_values} : {ret_types}\n}}\n")
 
 
+_WAIT_BUDGET = [180.0]   # seconds, for the whole session
+
+
 def _compile(mlir, weights=None):
-    """compile_model, waiting (up to 2 min) while the build replaces the
-    compiler. bf16 weights are the uint16 arrays."""
-    bf16 = [n for n, a in (weights or {}).items() if a.dtype == np.uint16]
-    for _ in range(120):
-        if os.path.exists(TFMC_COMPILE):
-            break
+    """compile_model, waiting while a concurrent rebuild replaces the
+    compiler (at most 3 minutes per session, so a wrong path fails fast
+    after that). bf16 weights are the uint16 arrays."""
+    while not os.path.exists(TFMC_COMPILE) and _WAIT_BUDGET[0] > 0:
         time.sleep(1)
+        _WAIT_BUDGET[0] -= 1
+    bf16 = [n for n, a in (weights or {}).items() if a.dtype == np.uint16]
     return compile_model(mlir, weights, bf16=bf16)
 
 
@@ -126,7 +130,10 @@ def randint(lo, hi, shape, dtype=np.int64):
 
 
 def _tag(actual):
-    return "bf16" if actual.dtype == np.uint16 else str(actual.dtype)
+    if actual.dtype == np.uint16:
+        return "bf16"
+    return {"float32": "f32", "float16": "f16"}.get(str(actual.dtype),
+                                                    str(actual.dtype))
 
 
 def check(actual, expected, rtol=1e-5, atol=1e-5, what="output", tag=None):
@@ -150,17 +157,6 @@ def check(actual, expected, rtol=1e-5, atol=1e-5, what="output", tag=None):
         err = np.abs(a - e)[finite] / np.maximum(np.abs(e[finite]), floor)
         worst = float(err.max()) if err.size else 0.0
         WORST[tag] = max(WORST.get(tag, 0.0), worst)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_worst_errors(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter and WORST:
-        reporter.write_line("")
-        reporter.write_line("worst error per dtype (max |a-e|/max(|e|, "
-                            "atol/rtol)): " + ", ".join(
-                                f"{k}: {v:.3g}" for k, v in sorted(WORST.items())))
 
 
 # --------------------------------------------------------------------------
@@ -253,13 +249,22 @@ def test_constant(literal, shape, dtype, expected, use):
     ((1,), 1, 3, np.int64, "input"),
     ((), 7, 13, np.int32, "input"),
     ((3, 1, 5), 13, 1, np.int64, "weight"),
+    ((2, 7), 13, 5, np.int32, "weight-f16"),
+    ((2, 7), 13, 5, np.int64, "input-bf16"),
 ])
 def test_embedding(ids_shape, vocab, dim, id_dtype, table_from):
-    """Exact gather of table rows (ids include 0 and vocab-1)."""
+    """Exact gather of table rows (ids include 0 and vocab-1); f32, f16 and
+    bf16 tables."""
     ids = randint(0, vocab, ids_shape, id_dtype)
     if ids.size > 1:
         ids.flat[0], ids.flat[-1] = 0, vocab - 1
     table = randn(vocab, dim)
+    out_dtype = np.float32
+    if table_from.endswith("f16") and "bf16" not in table_from:
+        table, out_dtype = table.astype(np.float16), np.float16
+    elif table_from.endswith("bf16"):
+        table, out_dtype = to_bf16_bits(table), "bf16"
+    table_from = table_from.split("-")[0]
     out = ids_shape + (dim,)
     inputs = {"ids": ids}
     weights = None
@@ -268,9 +273,9 @@ def test_embedding(ids_shape, vocab, dim, id_dtype, table_from):
     else:
         weights = {"table": table}
     y = run_op(f"%y = tfm.embedding %ids, %table : "
-               f"{FT([T(ids), T(table)], T(out, np.float32))}",
-               inputs, {"y": (out, np.float32)}, weights)["y"]
-    check(y, ref.embedding(ids, table), **TOL_EXACT)
+               f"{FT([T(ids), T(table)], T(out, out_dtype))}",
+               inputs, {"y": (out, out_dtype)}, weights)["y"]
+    np.testing.assert_array_equal(y, table[ids])
 
 
 @pytest.mark.parametrize("shape,attrs,offset,base", [
@@ -687,11 +692,36 @@ def _cast_input(src, shape):
 
 
 @pytest.mark.parametrize("src,dst", [
+    (np.float32, np.float16), (np.float32, "bf16"), ("bf16", np.float16),
+    (np.float16, "bf16"), (np.float32, np.bool_), (np.float16, np.float32)])
+def test_cast_float_specials(src, dst):
+    """Exact: NaN stays NaN, ±inf stay, overflow -> inf, subnormals and
+    underflow, and ties rounding to even (1 + 2^-11, 1 + 3·2^-11 for f16;
+    1 + 2^-8, 1 + 3·2^-8 for bf16); x -> i1 is x != 0 (NaN -> true)."""
+    vals = np.array([np.nan, np.inf, -np.inf, -0.0, 1e-6, 1e-8, -3e-5,
+                     6.1e-5, 1 + 2**-11, 1 + 3 * 2**-11, 1 + 2**-8,
+                     1 + 3 * 2**-8, 65520.0, -1e5, 3.0e38], dtype=np.float32)
+    if src == np.float16:
+        x = vals.astype(np.float16)
+    elif src == "bf16":
+        x = to_bf16_bits(vals)
+    else:
+        x = vals
+    xv = from_bf16_bits(x) if src == "bf16" else x
+    y = run_op(f"%y = tfm.cast %x : {T(x)} -> {T(x.shape, dst)}",
+               {"x": x}, {"y": (x.shape, dst)})["y"]
+    if dst == "bf16":
+        y = from_bf16_bits(y)
+    with np.errstate(over="ignore"):
+        check(y, ref.cast(xv, dst), **TOL_EXACT)
+
+
+@pytest.mark.parametrize("src,dst", [
     (np.float32, np.float16), (np.float16, np.float32),
     (np.float32, "bf16"), ("bf16", np.float32), (np.float16, "bf16"),
     (np.float32, np.int32), (np.float32, np.int64), (np.float16, np.int32),
     (np.int64, np.float32), (np.int32, np.float32), (np.int32, np.float16),
-    (np.bool_, np.float32), (np.bool_, np.int64),
+    (np.bool_, np.float32), (np.bool_, np.int64), (np.bool_, "bf16"),
     (np.float32, np.bool_), (np.int32, np.bool_),
     (np.int32, np.int64),
 ])
@@ -713,14 +743,19 @@ def test_cast(src, dst, shape):
 # Compare and select
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.int64])
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.int64, np.bool_])
 @pytest.mark.parametrize("pred", ["eq", "ne", "lt", "le", "gt", "ge"])
 def test_compare(pred, dtype):
     """Exact. Values drawn from a small set so that equality occurs;
-    broadcasting [7,1] with [1,13] and with [13]; floats include NaN
-    (ordered predicates false, ne true) and -0.0 == 0.0."""
-    a = randint(-3, 4, (7, 1), dtype)
-    b = randint(-3, 4, (1, 13), dtype)
+    broadcasting [7,1] with [1,13]; integers signed (negatives present),
+    i1 ordered false < true; floats include NaN (ordered predicates false,
+    ne true) and -0.0 == 0.0."""
+    if dtype == np.bool_:
+        a, b = RNG.random((7, 1)) > 0.5, RNG.random((1, 13)) > 0.5
+        a[:2, 0], b[0, :2] = [False, True], [False, True]
+    else:
+        a = randint(-3, 4, (7, 1), dtype)
+        b = randint(-3, 4, (1, 13), dtype)
     if dtype == np.float32:
         a[0, 0], a[1, 0] = np.nan, -0.0
         b[0, 0], b[0, 1] = 0.0, np.nan
@@ -757,6 +792,15 @@ def test_select(c_shape, t_shape, f_shape, dtype):
 # --------------------------------------------------------------------------
 # Shape ops (exact)
 # --------------------------------------------------------------------------
+
+XFAIL_ZERO_SIZE = pytest.mark.xfail(strict=True, reason=(
+    "BUG: a model with a zero-size tensor of rank >= 2 at its boundary "
+    "(e.g. the empty slice tensor<2x0xf32>, which tfm.slice allows with "
+    "start == limit) fails in tfmc-compile with 'cannot be converted to LLVM "
+    "IR: missing LLVMTranslationDialectInterface registration for dialect "
+    "for op: func.func': the memref<2x0xf32> signature of @main is never "
+    "converted to LLVM (rank-1 tensor<0xf32> works)"))
+
 
 def _data(shape, dtype):
     if dtype == np.bool_:
@@ -821,6 +865,12 @@ def test_broadcast_to(src, dst, dtype):
     ([(1, 7, 5), (3, 7, 5), (1, 7, 5)], 0, np.float32),
     ([(2, 1, 5), (2, 13, 5), (2, 1, 5)], -2, np.bool_),
     ([(1,), (13,), (7,)], -1, np.int32),
+    ([(3,), (0,), (4,)], 0, np.float32),           # an empty input
+    pytest.param([(3,), (4,), (0,)], 0, np.float32, marks=pytest.mark.xfail(
+        strict=True, reason="BUG: tfm.concat whose last input is empty "
+        "fails to compile: the lowering emits tensor.insert_slice at offset "
+        "== size ('offset 0 is out-of-bounds: 7 >= 7'); an empty input in "
+        "the middle works")),
 ])
 def test_concat(shapes, axis, dtype):
     """Exact; three inputs, negative axes."""
@@ -840,6 +890,8 @@ def test_concat(shapes, axis, dtype):
     ((13,), [0], [13], [13], np.int32),
     ((1, 7, 1), [0, 2, 0], [1, 7, 1], [1, 2, 1], np.bool_),
     ((7, 5), [2, 1], [5, 4], [1, 1], np.float16),
+    ((7,), [3], [3], [1], np.float32),            # start == limit: empty
+    pytest.param((2, 7), [0, 3], [2, 3], [1, 2], np.float32, marks=XFAIL_ZERO_SIZE),
 ])
 def test_slice(shape, starts, limits, strides, dtype):
     """Exact; result size ceil((limit - start) / stride)."""
@@ -988,6 +1040,399 @@ def test_argmax(shape, axis, keep, dtype):
     check(y, expected, **TOL_EXACT)
 
 
+def test_argmax_nan():
+    """Exact; a NaN counts as the maximum (PyTorch), the first NaN wins."""
+    x = randn(4, 7)
+    x[0, 3] = np.nan
+    x[1, 2] = x[1, 5] = np.nan
+    x[2, :] = np.nan
+    expected = ref.argmax(x, -1)
+    assert list(expected[:3]) == [3, 2, 0]
+    y = run_op(f"%y = tfm.argmax %x {{axis = -1 : i64}} : {T(x)} -> "
+               f"{T((4,), np.int64)}", {"x": x}, {"y": ((4,), np.int64)})["y"]
+    check(y, expected, **TOL_EXACT)
+
+
+# --------------------------------------------------------------------------
+# Ops on intermediates (buffer planning, views, aliasing outputs)
+# --------------------------------------------------------------------------
+
+F = np.float32
+CHAINS = {
+    # name: (body, input shapes, {output: (shape, dtype)}, reference)
+    "exp_transpose_neg": (
+        "%e = tfm.exp %x : tensor<7x13xf32>\n"
+        "  %t = tfm.transpose %e [1, 0] : tensor<7x13xf32> -> tensor<13x7xf32>\n"
+        "  %y = tfm.neg %t : tensor<13x7xf32>",
+        {"x": (7, 13)}, {"y": ((13, 7), F)},
+        lambda x: {"y": -np.exp(ref.f64(x)).T}),
+    "self_matmul_softmax": (
+        "%a = tfm.add %x, %x : (tensor<7x13xf32>, tensor<7x13xf32>) -> tensor<7x13xf32>\n"
+        "  %s = tfm.matmul %a, %a {transpose_b} : (tensor<7x13xf32>, tensor<7x13xf32>) -> tensor<7x7xf32>\n"
+        "  %y = tfm.softmax %s {axis = 0 : i64} : tensor<7x7xf32>",
+        {"x": (7, 13)}, {"y": ((7, 7), F)},
+        lambda x: {"y": ref.softmax(4 * ref.f64(x) @ ref.f64(x).T, 0)}),
+    "intermediate_also_output": (
+        "%s = tfm.reduce_sum %x {axes = array<i64: 1>, keep_dims = true} : tensor<7x13xf32> -> tensor<7x1xf32>\n"
+        "  %y = tfm.div %x, %s : (tensor<7x13xf32>, tensor<7x1xf32>) -> tensor<7x13xf32>",
+        {"x": (7, 13)}, {"s": ((7, 1), F), "y": ((7, 13), F)},
+        lambda x: {"s": ref.f64(x).sum(1, keepdims=True),
+                   "y": ref.f64(x) / ref.f64(x).sum(1, keepdims=True)}),
+    "concat_self_slice": (
+        "%e = tfm.exp %x : tensor<7x13xf32>\n"
+        "  %c = tfm.concat %x, %e, %x {axis = 0 : i64} : (tensor<7x13xf32>, tensor<7x13xf32>, tensor<7x13xf32>) -> tensor<21x13xf32>\n"
+        "  %y = tfm.slice %c {starts = array<i64: 1, 2>, limits = array<i64: 21, 13>, strides = array<i64: 2, 3>} : tensor<21x13xf32> -> tensor<10x4xf32>",
+        {"x": (7, 13)}, {"y": ((10, 4), F)},
+        lambda x: {"y": np.concatenate([x, np.exp(ref.f64(x)), x])[1::2, 2::3]}),
+    "argmax_gather": (
+        "%i = tfm.argmax %x {axis = 1 : i64} : tensor<7x13xf32> -> tensor<7xi64>\n"
+        "  %r = tfm.relu %x : tensor<7x13xf32>\n"
+        "  %y = tfm.gather %r, %i {axis = 1 : i64} : (tensor<7x13xf32>, tensor<7xi64>) -> tensor<7x7xf32>",
+        {"x": (7, 13)}, {"y": ((7, 7), F)},
+        lambda x: {"y": np.take(np.maximum(x, 0), np.argmax(x, 1), axis=1)}),
+    "passthrough_and_duplicate_outputs": (
+        "%e = tfm.exp %x : tensor<7x13xf32>\n"
+        "  %y1 = tfm.reshape %x : tensor<7x13xf32> -> tensor<7x13xf32>\n"
+        "  %y2 = tfm.add %e, %e : (tensor<7x13xf32>, tensor<7x13xf32>) -> tensor<7x13xf32>\n"
+        "  %y3 = tfm.reshape %e : tensor<7x13xf32> -> tensor<91xf32>",
+        {"x": (7, 13)}, {"y1": ((7, 13), F), "y2": ((7, 13), F),
+                         "y3": ((91,), F)},
+        lambda x: {"y1": x, "y2": 2 * np.exp(ref.f64(x)),
+                   "y3": np.exp(ref.f64(x)).reshape(-1)}),
+    "transpose_back_and_forth": (
+        "%t = tfm.transpose %x [2, 0, 1] : tensor<2x7x13xf32> -> tensor<13x2x7xf32>\n"
+        "  %a = tfm.sigmoid %t : tensor<13x2x7xf32>\n"
+        "  %b = tfm.transpose %a [1, 2, 0] : tensor<13x2x7xf32> -> tensor<2x7x13xf32>\n"
+        "  %y = tfm.sub %b, %x : (tensor<2x7x13xf32>, tensor<2x7x13xf32>) -> tensor<2x7x13xf32>",
+        {"x": (2, 7, 13)}, {"y": ((2, 7, 13), F)},
+        lambda x: {"y": ref.sigmoid(x) - x}),
+    "broadcast_then_reduce": (
+        "%b = tfm.broadcast_to %x : tensor<7x1xf32> -> tensor<3x7x13xf32>\n"
+        "  %m = tfm.mul %b, %b : (tensor<3x7x13xf32>, tensor<3x7x13xf32>) -> tensor<3x7x13xf32>\n"
+        "  %y = tfm.reduce_mean %m {axes = array<i64: 0, 2>} : tensor<3x7x13xf32> -> tensor<7xf32>",
+        {"x": (7, 1)}, {"y": ((7,), F)},
+        lambda x: {"y": ref.f64(x)[:, 0] ** 2}),
+}
+
+
+@pytest.mark.parametrize("name", list(CHAINS))
+def test_chain(name):
+    """Ops consuming intermediates: views of temporaries, outputs that are
+    also consumed, an input returned as an output. f32 tolerance."""
+    body, in_shapes, outs, fn = CHAINS[name]
+    inputs = {n: randn(*s) for n, s in in_shapes.items()}
+    y = run_op(body, inputs, outs)
+    for n, e in fn(*inputs.values()).items():
+        check(y[n], e, what=n, **TOL_F32)
+
+
+# --------------------------------------------------------------------------
+# Constant folding and algebraic identities (results must not depend on
+# whether the compiler folded)
+# --------------------------------------------------------------------------
+
+def dense(a):
+    """MLIR dense literal of an array; floats as bit patterns (hex), so NaN,
+    inf and -0.0 survive; uint16 arrays are bf16 bits."""
+    a = np.asarray(a)
+    if a.dtype == np.bool_:
+        item = lambda v: "true" if v else "false"
+    elif a.dtype == np.uint16:
+        item = lambda v: f"0x{int(v):04X}"
+    elif a.dtype == np.float32:
+        item = lambda v: f"0x{int(np.float32(v).view(np.uint32)):08X}"
+    elif a.dtype == np.float16:
+        item = lambda v: f"0x{int(np.float16(v).view(np.uint16)):04X}"
+    else:
+        item = lambda v: str(int(v))
+
+    def nest(x):
+        if x.ndim == 0:
+            return item(x)
+        return "[" + ", ".join(nest(e) for e in x) + "]"
+    return f"dense<{nest(a)}>"
+
+
+def check_bits(actual, expected, what="output"):
+    """Exact, NaN matches NaN, and the sign of zero must agree."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape, (what, actual.shape, expected.shape)
+    if actual.dtype.kind != "f":
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+        return
+    e = expected.astype(actual.dtype)
+    same = (np.isnan(actual) & np.isnan(e)) | (
+        (actual == e) & (np.signbit(actual) == np.signbit(e)))
+    assert same.all(), (f"{what}: at {np.argwhere(~same).tolist()[:8]} got "
+                        f"{actual[~same][:8]} want {e[~same][:8]}")
+
+
+_F = lambda *v: np.array(v, dtype=np.float32)
+_I = lambda *v, dt=np.int64: np.array(v, dtype=dt)
+_B = lambda *v: np.array(v, dtype=np.bool_)
+_FRNG = np.random.default_rng(99)
+
+FOLD_CASES = {
+    # name: (op text over constants %a %b %c, operands, result dtype,
+    #        expected)
+    "div_i64_trunc": ("tfm.div %a, %b", dict(
+        a=_I(7, -7, 7, -7, -1, 1, 0, 9), b=_I(2, 2, -2, -2, 3, -3, -5, 1)),
+        np.int64, _I(3, -3, -3, 3, 0, 0, 0, 9)),
+    "div_i32_bcast": ("tfm.div %a, %b", dict(
+        a=_FRNG.integers(-50, 50, (2, 1, 3)).astype(np.int32),
+        b=np.array([[4], [-3], [7], [-1]], np.int32)), np.int32, None),
+    "add_f32_bcast": ("tfm.add %a, %b", dict(
+        a=_FRNG.standard_normal((4, 1, 5)).astype(np.float32),
+        b=_FRNG.standard_normal((3, 1)).astype(np.float32)), np.float32, None),
+    "sub_f32_bcast": ("tfm.sub %a, %b", dict(
+        a=_FRNG.standard_normal((7, 1)).astype(np.float32),
+        b=_FRNG.standard_normal((1, 5)).astype(np.float32)), np.float32, None),
+    "min_nan": ("tfm.min %a, %b", dict(a=_F(np.nan, 1, 3, 2),
+                                       b=_F(1, np.nan, 0.5, -1)),
+                np.float32, _F(np.nan, np.nan, 0.5, -1)),
+    "max_nan": ("tfm.max %a, %b", dict(a=_F(np.nan, 1, 3, 2),
+                                       b=_F(1, np.nan, 0.5, -1)),
+                np.float32, _F(np.nan, np.nan, 3, 2)),
+    "mul_i32": ("tfm.mul %a, %b", dict(a=_I(-3, 4, 0, dt=np.int32),
+                                       b=_I(5, -6, 7, dt=np.int32)),
+                np.int32, _I(-15, -24, 0, dt=np.int32)),
+    **{f"compare_{p}_f32": (f"tfm.compare {p}, %a, %b", dict(
+        a=_F(np.nan, -0.0, 1, 2).reshape(4, 1),
+        b=_F(0.0, np.nan, 1, 3).reshape(1, 4)), np.bool_, None)
+       for p in ["eq", "ne", "lt", "le", "gt", "ge"]},
+    "compare_lt_i1": ("tfm.compare lt, %a, %b", dict(
+        a=_B(False, True).reshape(2, 1), b=_B(False, True).reshape(1, 2)),
+        np.bool_, _B(False, True, False, False).reshape(2, 2)),
+    "compare_gt_i32": ("tfm.compare gt, %a, %b", dict(
+        a=_I(-1, 3, -7, dt=np.int32), b=_I(2, -5, -7, dt=np.int32)),
+        np.bool_, _B(False, True, False)),
+    "select_bcast": ("tfm.select %a, %b, %c", dict(
+        a=_B(True, False, True).reshape(3, 1), b=_F(1, 2, 3, 4).reshape(1, 4),
+        c=np.array(-9.5, np.float32)), np.float32, None),
+    "neg_f32": ("tfm.neg %a", dict(a=_F(0.0, -0.0, 1.5, -np.inf)),
+                np.float32, _F(-0.0, 0.0, -1.5, np.inf)),
+    "neg_i64": ("tfm.neg %a", dict(a=_I(0, -5, 7)), np.int64, _I(0, 5, -7)),
+    "cast_f32_i32": ("tfm.cast %a", dict(a=_F(-2.7, 2.7, -0.5, 0.5, 1e6 + 0.5, -3)),
+                     np.int32, _I(-2, 2, 0, 0, 1000000, -3, dt=np.int32)),
+    "cast_f32_f16": ("tfm.cast %a", dict(a=_F(
+        1 + 2**-11, 1 + 3 * 2**-11, 65520, 1e-8, -0.0, np.nan, 7e4, 6e-8)),
+        np.float16, None),
+    "cast_f32_bf16": ("tfm.cast %a", dict(a=_F(
+        1 + 2**-8, 1 + 3 * 2**-8, np.nan, -0.0, 3e38, -1e-40)), "bf16", None),
+    "cast_f32_i1": ("tfm.cast %a", dict(a=_F(0.0, -0.0, np.nan, 0.5, -1)),
+                    np.bool_, _B(False, False, True, True, True)),
+    "cast_i1_f32": ("tfm.cast %a", dict(a=_B(True, False)), np.float32,
+                    _F(1, 0)),
+    "cast_i1_i64": ("tfm.cast %a", dict(a=_B(True, False)), np.int64,
+                    _I(1, 0)),
+    "cast_i1_i32": ("tfm.cast %a", dict(a=_B(True, False)), np.int32,
+                    _I(1, 0, dt=np.int32)),
+    "cast_i64_f32": ("tfm.cast %a", dict(a=_I(2**40 + 1, -2**40 - 1,
+                                              2**24 + 1, 3)),
+                     np.float32, _F(2**40, -2**40, 2**24, 3)),
+    "cast_i32_i64": ("tfm.cast %a", dict(a=_I(-1, -2**31, 2**31 - 1,
+                                              dt=np.int32)),
+                     np.int64, _I(-1, -2**31, 2**31 - 1)),
+}
+
+SHAPE_FOLD_CASES = {
+    # name: (op text over %a / %b / %c -> result type computed from expected)
+    "reshape": ("tfm.reshape %a", dict(a=np.arange(24, dtype=np.int64)
+                                       .reshape(2, 3, 4)),
+                lambda a: a.reshape(4, 6)),
+    "transpose": ("tfm.transpose %a [2, 0, 1]", dict(
+        a=np.arange(24, dtype=np.float32).reshape(2, 3, 4)),
+        lambda a: a.transpose(2, 0, 1)),
+    "broadcast_to": ("tfm.broadcast_to %a", dict(a=_I(5, -6, 7).reshape(1, 3)),
+                     lambda a: np.broadcast_to(a, (2, 3))),
+    "concat": ("tfm.concat %a, %b, %c {axis = -1 : i64}", dict(
+        a=_I(1, 2).reshape(2, 1), b=np.arange(6).reshape(2, 3),
+        c=_I(-1, -2, -3, -4).reshape(2, 2)),
+        lambda a, b, c: np.concatenate([a, b, c], -1)),
+    "slice": ("tfm.slice %a {starts = array<i64: 1, 1>, limits = "
+              "array<i64: 5, 7>, strides = array<i64: 2, 3>}",
+              dict(a=np.arange(35, dtype=np.float32).reshape(5, 7)),
+              lambda a: a[1:5:2, 1:7:3]),
+    "gather": ("tfm.gather %a, %b {axis = 1 : i64}", dict(
+        a=np.arange(15, dtype=np.int64).reshape(3, 5),
+        b=_I(-1, 0, 2, -3).reshape(2, 2)),
+        lambda a, b: np.take(a, b, axis=1)),
+    "reduce_max": ("tfm.reduce_max %a {axes = array<i64: 1>}", dict(
+        a=_F(-5, -3, -4, -9, -1, -2).reshape(2, 3)),
+        lambda a: a.max(1)),
+    "reduce_sum_i32": ("tfm.reduce_sum %a {axes = array<i64: 0>, keep_dims = true}",
+                       dict(a=_I(-5, 3, 4, -9, 1, 2, dt=np.int32).reshape(2, 3)),
+                       lambda a: a.sum(0, keepdims=True).astype(a.dtype)),
+    "argmax": ("tfm.argmax %a {axis = 1 : i64}", dict(
+        a=_F(1, 3, 3, -1, -1, -2).reshape(2, 3)), lambda a: a.argmax(1)),
+}
+
+
+def _const_model(op, consts, out_shape, out_dtype):
+    lines = "".join(f"  %{n} = tfm.constant {dense(a)} : {T(a)}\n"
+                    for n, a in consts.items())
+    names = [n for n in consts if f"%{n}" in op]
+    if op.startswith(("tfm.cast", "tfm.reshape", "tfm.transpose",
+                      "tfm.broadcast_to", "tfm.slice", "tfm.reduce",
+                      "tfm.argmax")):
+        sig = f"{T(consts[names[0]])} -> {T(out_shape, out_dtype)}"
+    elif op.startswith("tfm.neg"):
+        sig = T(out_shape, out_dtype)
+    else:
+        sig = FT([T(consts[n]) for n in names], T(out_shape, out_dtype))
+    rt = T(out_shape, out_dtype)
+    return (f"func.func @main() -> ({rt} {{tfm.name = \"y\"}}) {{\n{lines}"
+            f"  %y = {op} : {sig}\n  return %y : {rt}\n}}\n")
+
+
+def _fold_expected(name, consts, dtype):
+    a = consts.get("a")
+    if name.startswith("compare_"):
+        return ref.compare(name.split("_")[1], consts["a"], consts["b"])
+    if name.startswith("select"):
+        return ref.select(consts["a"], consts["b"], consts["c"])
+    if name.startswith("div"):
+        return ref.div(consts["a"], consts["b"])
+    if name.startswith(("add", "sub")):
+        fn = np.add if name.startswith("add") else np.subtract
+        return fn(consts["a"], consts["b"])
+    if name.startswith("cast"):
+        return ref.cast(a, dtype)
+    raise KeyError(name)
+
+
+@pytest.mark.parametrize("name", list(FOLD_CASES))
+def test_folded_elementwise(name):
+    """Ops on tfm.constant operands (folded at compile time where the
+    compiler can): bit-exact against the reference (sign of zero
+    included), except add/sub (one rounding: exact in f32)."""
+    op, consts, dtype, expected = FOLD_CASES[name]
+    if expected is None:
+        with np.errstate(all="ignore"):
+            expected = _fold_expected(name, consts, dtype)
+    expected = np.asarray(expected)
+    if dtype not in ("bf16",) and np.dtype(dtype).kind == "f":
+        expected = expected.astype(dtype)
+    shape = expected.shape
+    y = _compile(_const_model(op, consts, shape, dtype)).run({})["y"]
+    if dtype == "bf16":
+        y = from_bf16_bits(y)
+    check_bits(y, expected)
+
+
+@pytest.mark.parametrize("name", list(SHAPE_FOLD_CASES))
+def test_folded_shape(name):
+    """Shape ops and reductions on constants: exact."""
+    op, consts, fn = SHAPE_FOLD_CASES[name]
+    expected = np.asarray(fn(*consts.values()))
+    y = _compile(_const_model(op, consts, expected.shape,
+                              expected.dtype)).run({})["y"]
+    check_bits(y, expected)
+
+
+def test_folded_gather_index_out_of_range():
+    """An out-of-range constant gather index is never folded away: the
+    model compiles and reports it at run time (exit 1)."""
+    x = np.arange(7, dtype=np.float32).reshape(1, 7)
+    idx = _I(1, 9)
+    mlir = (f"func.func @main() -> ({T((1, 2), np.float32)} {{tfm.name = \"y\"}}) {{\n"
+            f"  %x = tfm.constant {dense(x)} : {T(x)}\n"
+            f"  %i = tfm.constant {dense(idx)} : {T(idx)}\n"
+            f"  %y = tfm.gather %x, %i {{axis = 1 : i64}} : "
+            f"{FT([T(x), T(idx)], T((1, 2), np.float32))}\n"
+            f"  return %y : {T((1, 2), np.float32)}\n}}\n")
+    _run_expect_index_error(_compile(mlir), {}, 9)
+
+
+SPECIALS = _F(np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5, -2.0)
+IDENTITY_CASES = {
+    # name: (body using %x (the input) and %c (a constant), constant,
+    #        output shape, expected as a function of x)
+    "add_neg_zero": ("tfm.add %x, %c", np.array(-0.0, np.float32), (7,),
+                     lambda x: x + np.float32(-0.0)),
+    "add_pos_zero": ("tfm.add %x, %c", np.array(0.0, np.float32), (7,),
+                     lambda x: x + np.float32(0.0)),          # -0.0 -> +0.0
+    "add_zero_broadcasts": ("tfm.add %x, %c", np.full((2, 7), -0.0, np.float32),
+                            (2, 7), lambda x: np.broadcast_to(x, (2, 7))),
+    "sub_zero": ("tfm.sub %x, %c", np.array(0.0, np.float32), (7,),
+                 lambda x: x - np.float32(0.0)),
+    "zero_sub": ("tfm.sub %c, %x", np.array(0.0, np.float32), (7,),
+                 lambda x: np.float32(0.0) - x),              # not neg(x)
+    "mul_one": ("tfm.mul %x, %c", np.array(1.0, np.float32), (7,), lambda x: x),
+    "mul_zero": ("tfm.mul %x, %c", np.array(0.0, np.float32), (7,),
+                 lambda x: x * np.float32(0.0)),              # NaN, -0.0
+    "div_one": ("tfm.div %c, %x", np.array(1.0, np.float32), (7,),
+                lambda x: np.float32(1.0) / x),
+    "x_div_one": ("tfm.div %x, %c", np.array(1.0, np.float32), (7,), lambda x: x),
+    "pow_one": ("tfm.pow %x, %c", np.array(1.0, np.float32), (7,), lambda x: x),
+    "pow_zero": ("tfm.pow %x, %c", np.array(0.0, np.float32), (7,),
+                 lambda x: np.ones_like(x)),                  # pow(NaN, 0) = 1
+    "x_sub_x": ("tfm.sub %x, %x", None, (7,), lambda x: x - x),
+    "x_div_x": ("tfm.div %x, %x", None, (7,), lambda x: x / x),
+    "x_mul_x": ("tfm.mul %x, %x", None, (7,), lambda x: x * x),
+    "max_x_x": ("tfm.max %x, %x", None, (7,), lambda x: x),
+    "eq_x_x": ("tfm.compare eq, %x, %x", None, (7,), lambda x: x == x),
+    "ne_x_x": ("tfm.compare ne, %x, %x", None, (7,), lambda x: x != x),
+    "ge_x_x": ("tfm.compare ge, %x, %x", None, (7,), lambda x: x >= x),
+    "lt_x_x": ("tfm.compare lt, %x, %x", None, (7,), lambda x: x < x),
+}
+
+
+@pytest.mark.parametrize("name", list(IDENTITY_CASES))
+def test_algebraic_identity(name):
+    """Identities the compiler may simplify, on NaN, ±inf and ±0.0: the
+    result is IEEE's (bit-exact, sign of zero included)."""
+    op, c, shape, fn = IDENTITY_CASES[name]
+    x = SPECIALS
+    rdtype = np.bool_ if "compare" in op else np.float32
+    with np.errstate(all="ignore"):
+        expected = np.asarray(fn(x))
+    operands = [T(x) if n == "x" else T(c) for n in
+                [tok[1] for tok in op.replace(",", " ").split() if tok.startswith("%")]]
+    text = (("" if c is None else f"%c = tfm.constant {dense(c)} : {T(c)}\n  ")
+            + f"%y = {op} : {FT(operands, T(shape, rdtype))}")
+    y = run_op(text, {"x": x}, {"y": (shape, rdtype)})["y"]
+    check_bits(y, expected)
+
+
+CHAIN_FOLD_CASES = {
+    # name: (body over %x: tensor<2x3x5xf32>, result shape, expected fn)
+    "transpose_transpose": (
+        "%t = tfm.transpose %x [1, 0, 2] : tensor<2x3x5xf32> -> tensor<3x2x5xf32>\n"
+        "  %y = tfm.transpose %t [0, 2, 1] : tensor<3x2x5xf32> -> tensor<3x5x2xf32>",
+        (3, 5, 2), lambda x: x.transpose(1, 0, 2).transpose(0, 2, 1)),
+    "transpose_inverse": (
+        "%t = tfm.transpose %x [2, 0, 1] : tensor<2x3x5xf32> -> tensor<5x2x3xf32>\n"
+        "  %y = tfm.transpose %t [1, 2, 0] : tensor<5x2x3xf32> -> tensor<2x3x5xf32>",
+        (2, 3, 5), lambda x: x),
+    "reshape_reshape": (
+        "%t = tfm.reshape %x : tensor<2x3x5xf32> -> tensor<6x5xf32>\n"
+        "  %y = tfm.reshape %t : tensor<6x5xf32> -> tensor<3x10xf32>",
+        (3, 10), lambda x: x.reshape(3, 10)),
+    "broadcast_broadcast": (
+        "%t = tfm.broadcast_to %x : tensor<2x3x5xf32> -> tensor<1x2x3x5xf32>\n"
+        "  %y = tfm.broadcast_to %t : tensor<1x2x3x5xf32> -> tensor<4x2x3x5xf32>",
+        (4, 2, 3, 5), lambda x: np.broadcast_to(x, (4, 2, 3, 5))),
+    "neg_neg": (
+        "%t = tfm.neg %x : tensor<2x3x5xf32>\n"
+        "  %y = tfm.neg %t : tensor<2x3x5xf32>", (2, 3, 5), lambda x: x),
+    "transpose_identity": (
+        "%y = tfm.transpose %x [0, 1, 2] : tensor<2x3x5xf32> -> tensor<2x3x5xf32>",
+        (2, 3, 5), lambda x: x),
+}
+
+
+@pytest.mark.parametrize("name", list(CHAIN_FOLD_CASES))
+def test_collapsed_chain(name):
+    """Chains the canonicalizer collapses (transpose∘transpose composes the
+    permutations in the right order, ...): exact."""
+    body, shape, fn = CHAIN_FOLD_CASES[name]
+    x = randn(2, 3, 5)
+    x.reshape(-1)[:2] = [-0.0, np.nan]
+    y = run_op(body, {"x": x}, {"y": (shape, np.float32)})["y"]
+    check_bits(y, fn(x))
+
+
 # --------------------------------------------------------------------------
 # f16 and bf16
 # --------------------------------------------------------------------------
@@ -1015,6 +1460,25 @@ def _lowp_case(op):
         return ("%y = tfm.layer_norm %x scale(%g) bias(%b) : ({x}, {g}, {b}) -> {y}",
                 {"x": x}, {"g": g, "b": b}, (2, 7, 13),
                 lambda i, p: ref.layer_norm(i["x"], p["g"], p["b"]))
+    if op == "rms_norm":
+        x, g = randn(2, 7, 13), randn(7, 13)
+        return ("%y = tfm.rms_norm %x scale(%g) {{axis = -2 : i64}} : ({x}, {g}) -> {y}",
+                {"x": x}, {"g": g}, (2, 7, 13),
+                lambda i, p: ref.rms_norm(i["x"], p["g"], axis=-2))
+    if op == "multi_head_attention":
+        x = randn(2, 7, 12)
+        w = {"wq": randn(12, 12) / 4, "wk": randn(6, 12) / 4,
+             "wv": randn(6, 12) / 4, "wo": randn(12, 12) / 4,
+             "bq": randn(12), "bk": randn(6), "bv": randn(6), "bo": randn(12)}
+        return ("%y = tfm.multi_head_attention %x, %x, %x "
+                "weights(%wq, %wk, %wv, %wo) biases(%bq, %bk, %bv, %bo) "
+                "{{num_heads = 4 : i64, causal}} : ({x}, {x}, {x}, {wq}, {wk}, "
+                "{wv}, {wo}, {bq}, {bk}, {bv}, {bo}) -> {y}",
+                {"x": x}, w, (2, 7, 12),
+                lambda i, p: ref.multi_head_attention(
+                    i["x"], i["x"], i["x"], p["wq"], p["wk"], p["wv"], p["wo"],
+                    biases=(p["bq"], p["bk"], p["bv"], p["bo"]), num_heads=4,
+                    causal=True))
     if op == "softmax":
         x = randn(2, 7, 13) * 3
         return ("%y = tfm.softmax %x : {y}", {"x": x}, {}, (2, 7, 13),
@@ -1032,7 +1496,8 @@ def _lowp_case(op):
 
 @pytest.mark.parametrize("fmt", ["f16", "bf16"])
 @pytest.mark.parametrize("op", ["linear", "matmul", "attention", "layer_norm",
-                                "softmax", "gelu", "add"])
+                                "softmax", "gelu", "add", "rms_norm",
+                                "multi_head_attention"])
 def test_low_precision(op, fmt):
     """Reference on the inputs rounded to the format; rtol 2e-3 (f16) or
     1e-2 (bf16), atol = rtol · max|expected|."""
@@ -1055,6 +1520,96 @@ def test_low_precision(op, fmt):
     rtol = tol["rtol"]
     check(y, expected, rtol=rtol, atol=rtol * float(np.abs(expected).max()),
           tag=fmt)
+
+
+@pytest.mark.parametrize("fmt", ["f16", "bf16"])
+@pytest.mark.parametrize("op", ["softmax", "layer_norm", "rms_norm", "attention"])
+def test_low_precision_long_rows(op, fmt):
+    """Rows of 1031 elements whose sums exceed what f16/bf16 can accumulate
+    (f16 spacing is 1 above 1024, bf16 spacing 2 above 256): the documented
+    f32 accumulation of softmax / layer_norm / rms_norm / attention keeps
+    the error at the format's rounding. Same tolerances as
+    test_low_precision."""
+    n = 1031
+    if fmt == "f16":
+        enc, dec, dtype = (lambda a: a.astype(np.float16),
+                           lambda a: a.astype(np.float32), np.float16)
+    else:
+        enc, dec, dtype = to_bf16_bits, from_bf16_bits, "bf16"
+    if op == "attention":
+        q, k = enc(randn(1, 1, 3, 8) * 0.1), enc(randn(1, 1, n, 8) * 0.1)
+        v = enc(1 + 0.5 * randn(1, 1, n, 4))
+        ins, out = {"q": q, "k": k, "v": v}, (1, 1, 3, 4)
+        text = (f"%y = tfm.attention %q, %k, %v : "
+                f"{FT([T(q), T(k), T(v)], T(out, dtype))}")
+        expected = ref.attention(dec(q), dec(k), dec(v))
+    else:
+        x = enc((RNG.uniform(-0.05, 0.05, (3, n)) if op == "softmax"
+                 else 1 + 0.5 * randn(3, n)).astype(np.float32))
+        ins, out = {"x": x}, (3, n)
+        text = (f"%y = tfm.{op} %x : {T(x)}" if op == "softmax" else
+                f"%y = tfm.{op} %x : {FT([T(x)], T(x))}")
+        expected = {"softmax": ref.softmax, "layer_norm": ref.layer_norm,
+                    "rms_norm": ref.rms_norm}[op](dec(x))
+    y = run_op(text, ins, {"y": (out, dtype)})["y"]
+    rtol = 2e-3 if fmt == "f16" else 1e-2
+    check(y, expected, rtol=rtol, atol=rtol * np.abs(expected).max(), tag=fmt)
+
+
+LOWP_UNARY = ["neg", "relu", "gelu", "gelu_tanh", "silu", "sigmoid", "tanh",
+              "exp", "log", "sqrt", "erf"]
+LOWP_BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply,
+               "div": np.divide, "min": np.minimum, "max": np.maximum,
+               "pow": np.power}
+
+
+def _fmt_codec(fmt):
+    if fmt == "f16":
+        return (lambda a: np.asarray(a, np.float32).astype(np.float16),
+                lambda a: a.astype(np.float32), np.float16, 2e-3)
+    return to_bf16_bits, from_bf16_bits, "bf16", 1e-2
+
+
+@pytest.mark.parametrize("fmt", ["f16", "bf16"])
+@pytest.mark.parametrize("op", LOWP_UNARY + list(LOWP_BINARY) +
+                         ["reduce_sum", "reduce_mean", "reduce_max"])
+def test_low_precision_elementwise(op, fmt):
+    """Every float elementwise op and the float reductions in f16 / bf16,
+    on the inputs rounded to the format: elementwise ops are judged per
+    element (rtol 2e-3 / 1e-2, atol 1e-6: one rounding of an f32-accurate
+    value), reductions with atol = rtol · max|expected|."""
+    enc, dec, dtype, rtol = _fmt_codec(fmt)
+    if op in LOWP_UNARY:
+        x = np.clip(_unary_input(op, (7, 13)), -60, 60) if op != "exp" else \
+            np.clip(randn(7, 13) * 3, -10, 10)
+        x = enc(x)
+        mnemonic = "gelu" if op == "gelu_tanh" else op
+        extra = " approximation = tanh" if op == "gelu_tanh" else ""
+        y = run_op(f"%y = tfm.{mnemonic} %x{extra} : {T(x)}", {"x": x},
+                   {"y": ((7, 13), dtype)})["y"]
+        with np.errstate(all="ignore"):
+            expected = UNARY_REF[op](dec(x))
+        check(y, expected, rtol=rtol, atol=1e-6, tag=fmt)
+    elif op in LOWP_BINARY:
+        a, b = randn(7, 1, 13) * 2, randn(5, 1) * 2
+        if op == "div":
+            b = np.where(np.abs(b) < 0.1, 0.5, b)
+        if op == "pow":
+            a = np.abs(a) + 0.1
+        a, b = enc(a), enc(b)
+        y = run_op(f"%y = tfm.{op} %a, %b : "
+                   f"{FT([T(a), T(b)], T((7, 5, 13), dtype))}",
+                   {"a": a, "b": b}, {"y": ((7, 5, 13), dtype)})["y"]
+        expected = LOWP_BINARY[op](ref.f64(dec(a)), ref.f64(dec(b)))
+        check(y, expected, rtol=rtol, atol=1e-6, tag=fmt)
+    else:
+        x = enc(randn(2, 7, 13) * 2)
+        kind = op.split("_")[1]
+        expected = ref.reduce(kind, dec(x), [0, 2])
+        y = run_op(f"%y = tfm.{op} %x {{axes = array<i64: 0, 2>}} : {T(x)} -> "
+                   f"{T((7,), dtype)}", {"x": x}, {"y": ((7,), dtype)})["y"]
+        check(y, expected, rtol=rtol, atol=rtol * np.abs(expected).max(),
+              tag=fmt)
 
 
 def test_low_precision_attention_masks():
@@ -1119,6 +1674,41 @@ def test_embedding_id_out_of_range(id_dtype, bad):
     ok[1, 1] = 12
     check(model.run({"ids": ok})["y"], ref.embedding(ok, table), **TOL_EXACT)
     _run_expect_index_error(model, {"ids": ids}, bad)
+
+
+def test_embedding_computed_id_out_of_range():
+    """An embedding id computed in the model (ids + 5) that reaches the
+    vocabulary size: exit 1, one line naming it."""
+    table = randn(13, 5)
+    ids = np.array([[0, 7], [3, 8]], dtype=np.int64)     # 8 + 5 = 13
+    text = (f"%c = tfm.constant dense<5> : {T((2, 2), np.int64)}\n"
+            f"  %j = tfm.add %ids, %c : {FT([T(ids), T(ids)], T(ids))}\n"
+            f"  %y = tfm.embedding %j, %t : "
+            f"{FT([T(ids), T(table)], T((2, 2, 5), np.float32))}")
+    model = _compile(single_op_model(text, {"ids": ids},
+                                     {"y": ((2, 2, 5), np.float32)},
+                                     {"t": table}), {"t": table})
+    ok = np.array([[0, 7], [3, 2]], dtype=np.int64)
+    check(model.run({"ids": ok})["y"], ref.embedding(ok + 5, table),
+          **TOL_EXACT)
+    _run_expect_index_error(model, {"ids": ids}, 13)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: the run-time error for a bad tfm.gather index states the valid "
+    "range as [0, size) ('index -8 out of range [0, 7) in tfm.gather'), "
+    "but gather accepts [-size, size): the message tells the user that "
+    "valid negative indices are invalid"))
+def test_gather_index_error_states_valid_range():
+    """The message for a bad gather index names the range gather accepts."""
+    x = randn(2, 7)
+    idx = np.array([-8], dtype=np.int64)
+    model = _compile(single_op_model(
+        f"%y = tfm.gather %x, %i {{axis = 1 : i64}} : "
+        f"{FT([T(x), T(idx)], T((2, 1), np.float32))}",
+        {"x": x, "i": idx}, {"y": ((2, 1), np.float32)}))
+    msg = _run_expect_index_error(model, {"x": x, "i": idx}, -8)
+    assert "[-7, 7)" in msg, msg
 
 
 @pytest.mark.parametrize("offset,idx,good,bad", [

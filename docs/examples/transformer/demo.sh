@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The tfmc demo (`make demo`): compile the bundled example model, a small
-# encoder-decoder Transformer (see README.md next to this script), look at
-# what the graph passes did to it, run it on the sample inputs, check the
-# result against the float64 numpy reference, and time it.
+# encoder-decoder Transformer (model.mlir, written by generate.py; see
+# docs/user-guide.md), look at what the graph passes did to it, run it on the
+# sample inputs, check the result against the float64 numpy reference
+# (reference.py), and time it.
 #
 #   docs/examples/transformer/demo.sh        (BUILD_DIR=build by default)
 #
@@ -16,6 +17,7 @@ BUILD_DIR="${BUILD_DIR:-build}"
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
 TFMC_COMPILE="$BUILD_DIR/bin/tfmc-compile"
 PYTHON=/usr/bin/python3          # Debian's, with numpy
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 OUT="$BUILD_DIR/demo"
 MODEL="$HERE/model.mlir"
 INPUTS="$HERE/inputs"
@@ -30,9 +32,9 @@ run() {  # show a command, then run it
   printf '$ %s\n' "$*" | sed "s|$ROOT/||g"
   "$@"
 }
-# Op names per line of MLIR: "tfm.linear", "func.return", ...
+# "NAME COUNT" for each tfm op in an MLIR file (one op per line, as printed).
 count_ops() {
-  sed -nE 's/^[[:space:]]*(%[^=]+= )?"?([a-z_]+\.[a-z_]+).*/\2/p' "$1" |
+  sed -nE 's/^[[:space:]]*(%[^=]+= )?(tfm\.[a-z_]+).*/\2/p' "$1" |
     sort | uniq -c | awk '{ print $2, $1 }'
 }
 
@@ -66,7 +68,7 @@ head -n 40 "$OUT/model.graph.mlir" |
   awk '{ if (length($0) > 150) print substr($0, 1, 147) "..."; else print }'
 echo "..."
 echo
-echo "ops by name, as written (input phase) and after the graph passes:"
+echo "tfm ops by name, as written (input phase) and after the graph passes:"
 join -a1 -a2 -e0 -o 0,1.2,2.2 \
     <(count_ops "$OUT/model.input.mlir") <(count_ops "$OUT/model.graph.mlir") |
   awk 'BEGIN { printf "  %-28s %6s %6s\n", "op", "input", "graph" }

@@ -141,7 +141,7 @@ def write_safetensors(path, tensors, metadata=None):
     header = {"__metadata__": dict(metadata)} if metadata else {}
     blobs, offset = [], 0
     for name, array in tensors.items():
-        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": dtypes[array.dtype], "shape": list(array.shape),
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
@@ -162,7 +162,8 @@ def ttype(*shape, dtype="f32"):
 
 
 class ModelWriter:
-    """Emits the body of @main, one op per line (attention on a few)."""
+    """Emits the body of @main: one op per statement, its types on a
+    continuation line when it is long, SSA values named after their role."""
 
     def __init__(self, weights):
         self.weights = weights
@@ -320,10 +321,11 @@ def model_mlir(weights):
 //          tgt       i64 [{BATCH},{TGT_LEN}]         target token ids (shifted right)
 // Output:  probs     f32 [{BATCH},{TGT_LEN},{TGT_VOCAB}]     next-token probabilities
 //
-// Compile and run:
-//   build/bin/tfmc-compile docs/examples/transformer/model.mlir -o transformer
-//   ./transformer --input src=inputs/src.npy --input src_mask=inputs/src_mask.npy \\
-//       --input tgt=inputs/tgt.npy --output-dir out/
+// Compile and run it from the repository's root (`make demo` does this and more):
+//   D=docs/examples/transformer
+//   build/bin/tfmc-compile $D/model.mlir -o transformer
+//   ./transformer --input src=$D/inputs/src.npy --input src_mask=$D/inputs/src_mask.npy \\
+//       --input tgt=$D/inputs/tgt.npy --output-dir out/
 """
     signature = (
         f"func.func @main(%src: {src_t} {{tfm.name = \"src\"}},\n"

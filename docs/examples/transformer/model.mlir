@@ -14,10 +14,11 @@
 //          tgt       i64 [2,9]         target token ids (shifted right)
 // Output:  probs     f32 [2,9,120]     next-token probabilities
 //
-// Compile and run:
-//   build/bin/tfmc-compile docs/examples/transformer/model.mlir -o transformer
-//   ./transformer --input src=inputs/src.npy --input src_mask=inputs/src_mask.npy \
-//       --input tgt=inputs/tgt.npy --output-dir out/
+// Compile and run it from the repository's root (`make demo` does this and more):
+//   D=docs/examples/transformer
+//   build/bin/tfmc-compile $D/model.mlir -o transformer
+//   ./transformer --input src=$D/inputs/src.npy --input src_mask=$D/inputs/src_mask.npy \
+//       --input tgt=$D/inputs/tgt.npy --output-dir out/
 func.func @main(%src: tensor<2x12xi64> {tfm.name = "src"},
                 %src_mask: tensor<2x1x1x12xi1> {tfm.name = "src_mask"},
                 %tgt: tensor<2x9xi64> {tfm.name = "tgt"})

@@ -29,6 +29,39 @@ def ExpandStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def OutlineKernelsPass : Pass<"tfmc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Move each linalg op of a function body into its own kernel function";
+  let description = [{
+    After bufferization, every linalg op in the top-level block of a
+    function is moved into a private function `@__tfmc_kernel_<n>` and
+    replaced by a call. The kernel takes the buffers the op uses as
+    identity-layout memrefs (views such as `memref.subview` are recreated
+    inside the kernel from their base buffer) and the scalars it uses as
+    arguments; constants are cloned. Kernels are marked `noinline` with
+    internal linkage.
+
+    Why: after lowering, one function per model holds every loop nest, and
+    LLVM's loop passes (IndVarSimplify above all) grow superlinearly with
+    function size — a 2-layer Transformer took 25 s in LLVM -O3 as one
+    function. Small functions keep code generation linear in model size,
+    and each kernel is the unit later passes tile and parallelize.
+
+    ```mlir
+    linalg.fill ins(%c0 : f32) outs(%view : memref<4xf32>)
+    // becomes
+    call @__tfmc_kernel_0(%view) : (memref<4xf32>) -> ()
+    func.func private @__tfmc_kernel_0(%arg0: memref<4xf32>)
+        attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]} {
+      %c0 = arith.constant 0.0 : f32
+      linalg.fill ins(%c0 : f32) outs(%arg0 : memref<4xf32>)
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def PlanBuffersPass : Pass<"tfmc-plan-buffers", "::mlir::func::FuncOp"> {
   let summary = "Place a function's temporary buffers in one arena, reusing memory";
   let description = [{

@@ -1,0 +1,146 @@
+//===- OutlineKernels.cpp - tfmc-outline-kernels ----------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "tfmc/Codegen/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace tfmc {
+#define GEN_PASS_DEF_OUTLINEKERNELSPASS
+#include "tfmc/Codegen/Passes.h.inc"
+} // namespace tfmc
+
+using namespace mlir;
+
+namespace {
+
+bool isPassableMemRef(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.getLayout().isIdentity() && memref.hasStaticShape();
+}
+
+/// Ops recreated inside a kernel rather than passed in: constants, and views
+/// (whose results may not be passable) of values that are themselves
+/// recreated or passed.
+bool shouldClone(Operation *op) {
+  if (!op || op->getNumRegions() || op->getNumResults() != 1)
+    return false;
+  if (op->hasTrait<OpTrait::ConstantLike>() ||
+      isa<LLVM::AddressOfOp, LLVM::ConstantOp, LLVM::ZeroOp>(op))
+    return true;
+  return isa<ViewLikeOpInterface>(op) && !isa<memref::ViewOp>(op);
+}
+
+/// Builds the kernel's view of `value`: an argument, or a clone of its
+/// defining op over the kernel's views of that op's operands.
+Value materialize(Value value, OpBuilder &b, IRMapping &mapping,
+                  SmallVectorImpl<Value> &callOperands, Block *entry) {
+  if (Value mapped = mapping.lookupOrNull(value))
+    return mapped;
+  Operation *def = value.getDefiningOp();
+  if (shouldClone(def) &&
+      !(isPassableMemRef(value.getType()) && !def->hasTrait<OpTrait::ConstantLike>() &&
+        !isa<LLVM::AddressOfOp>(def))) {
+    for (Value operand : def->getOperands())
+      materialize(operand, b, mapping, callOperands, entry);
+    Operation *clone = b.clone(*def, mapping);
+    return clone->getResult(0);
+  }
+  // Passed in. A non-identity memref can only get here without a view to
+  // recreate, which the caller checked.
+  Value arg = entry->addArgument(value.getType(), value.getLoc());
+  mapping.map(value, arg);
+  callOperands.push_back(value);
+  return arg;
+}
+
+/// Whether every value `op` uses can reach a kernel: passable memrefs,
+/// scalars, or things recreated from those.
+bool canOutline(Operation *op) {
+  SetVector<Value> used;
+  getUsedValuesDefinedAbove(op->getRegions(), used);
+  used.insert(op->getOperands().begin(), op->getOperands().end());
+  SmallVector<Value> worklist(used.begin(), used.end());
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (isa<MemRefType>(v.getType()) && !isPassableMemRef(v.getType())) {
+      Operation *def = v.getDefiningOp();
+      if (!shouldClone(def))
+        return false;
+      worklist.append(def->operand_begin(), def->operand_end());
+      continue;
+    }
+    if (isa<ShapedType>(v.getType()) && !isa<MemRefType>(v.getType()))
+      return false; // tensors: not bufferized
+  }
+  return true;
+}
+
+struct OutlineKernelsPass
+    : public tfmc::impl::OutlineKernelsPassBase<OutlineKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    unsigned counter = 0;
+    SymbolTable symbols(module);
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    for (func::FuncOp func : funcs) {
+      if (func.isExternal() || func->hasAttr("tfmc.kernel"))
+        continue;
+      Block &body = func.getBody().front();
+      SmallVector<Operation *> candidates;
+      for (Operation &op : body)
+        if (isa<linalg::LinalgOp>(op) && op.getNumResults() == 0 &&
+            canOutline(&op))
+          candidates.push_back(&op);
+      for (Operation *op : candidates) {
+        OpBuilder b(ctx);
+        b.setInsertionPoint(func);
+        std::string name;
+        do
+          name = "__tfmc_kernel_" + std::to_string(counter++);
+        while (symbols.lookup(name));
+        auto kernel = func::FuncOp::create(b, op->getLoc(), name,
+                                           b.getFunctionType({}, {}));
+        kernel.setPrivate();
+        kernel->setAttr("tfmc.kernel", b.getUnitAttr());
+        kernel->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+        kernel->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
+                                            ctx, LLVM::Linkage::Internal));
+        symbols.insert(kernel);
+        Block *entry = kernel.addEntryBlock();
+        b.setInsertionPointToStart(entry);
+
+        IRMapping mapping;
+        SmallVector<Value> callOperands;
+        // Operands first, then what the body captures: kernel signatures
+        // read like the op.
+        SetVector<Value> used(op->getOperands().begin(),
+                              op->getOperands().end());
+        getUsedValuesDefinedAbove(op->getRegions(), used);
+        for (Value v : used)
+          materialize(v, b, mapping, callOperands, entry);
+        b.clone(*op, mapping);
+        func::ReturnOp::create(b, op->getLoc());
+        kernel.setFunctionType(
+            b.getFunctionType(entry->getArgumentTypes(), {}));
+
+        b.setInsertionPoint(op);
+        func::CallOp::create(b, op->getLoc(), kernel, callOperands);
+        op->erase();
+      }
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,59 @@
+// RUN: tfmc-opt %s -split-input-file -tfmc-outline-kernels | FileCheck %s
+
+// Each linalg op of the body becomes a noinline, internal kernel; constants
+// are cloned into it, buffers passed.
+// CHECK-LABEL: func.func private @__tfmc_kernel_0(
+// CHECK-SAME: %[[OUT:.*]]: memref<4xf32>)
+// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"], tfmc.kernel}
+// CHECK: %[[C:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: linalg.fill ins(%[[C]] : f32) outs(%[[OUT]] : memref<4xf32>)
+// CHECK: func.func private @__tfmc_kernel_1(%{{.*}}: memref<4xf32>, %{{.*}}: memref<4xf32>)
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @main(
+// CHECK-SAME: %[[A:.*]]: memref<4xf32>, %[[B:.*]]: memref<4xf32>)
+// CHECK: call @__tfmc_kernel_0(%[[B]]) : (memref<4xf32>) -> ()
+// CHECK: call @__tfmc_kernel_1(%[[A]], %[[B]])
+// CHECK-NOT: linalg.
+#id = affine_map<(d0) -> (d0)>
+func.func @main(%a: memref<4xf32>, %b: memref<4xf32>) {
+  %c = arith.constant 1.0 : f32
+  linalg.fill ins(%c : f32) outs(%b : memref<4xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<4xf32>) outs(%b : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A strided view is recreated inside the kernel from its base buffer (kernels
+// take identity-layout memrefs only); values captured by the body (a buffer
+// read with memref.load, a site string) are passed or cloned.
+// CHECK-LABEL: func.func private @__tfmc_kernel_0(
+// CHECK-SAME: %[[BASE:.*]]: memref<4x8xf32>, %[[DST:.*]]: memref<4x2xf32>, %[[T:.*]]: memref<3xf32>)
+// CHECK: %[[SV:.*]] = memref.subview %[[BASE]][0, 2] [4, 2] [1, 1]
+// CHECK: llvm.mlir.addressof @site
+// CHECK: linalg.generic {{.*}} ins(%[[SV]] : memref<4x2xf32, strided<[8, 1], offset: 2>>) outs(%[[DST]] : memref<4x2xf32>)
+// CHECK: memref.load %[[T]]
+// CHECK-LABEL: func.func @views(
+// CHECK: memref.subview
+// CHECK: call @__tfmc_kernel_0(
+llvm.mlir.global private constant @site("s\00") {addr_space = 0 : i32}
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @views(%base: memref<4x8xf32>, %dst: memref<4x2xf32>, %table: memref<3xf32>) {
+  %sv = memref.subview %base[0, 2] [4, 2] [1, 1] : memref<4x8xf32> to memref<4x2xf32, strided<[8, 1], offset: 2>>
+  %p = llvm.mlir.addressof @site : !llvm.ptr
+  %c0 = arith.constant 0 : index
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sv : memref<4x2xf32, strided<[8, 1], offset: 2>>) outs(%dst : memref<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %t = memref.load %table[%c0] : memref<3xf32>
+    %keep = llvm.ptrtoint %p : !llvm.ptr to i64
+    %s = arith.addf %x, %t : f32
+    linalg.yield %s : f32
+  }
+  return
+}
