@@ -236,8 +236,13 @@ static int writeText(llvm::StringRef path,
 class DumpToDirectory : public PassManager::IRPrinterConfig {
 public:
   DumpToDirectory(llvm::StringRef dir, llvm::StringRef phase, unsigned &counter)
-      : IRPrinterConfig(/*printModuleScope=*/true), dir(dir), phase(phase),
-        counter(counter) {}
+      : IRPrinterConfig(/*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false,
+                        /*printAfterOnlyOnFailure=*/false,
+                        // Every op shows the location it came from.
+                        OpPrintingFlags().enableDebugInfo(/*enable=*/true,
+                                                          /*prettyForm=*/false)),
+        dir(dir), phase(phase), counter(counter) {}
 
   void printAfterIfEnabled(Pass *pass, Operation *op,
                            PrintCallbackFn print) override {
@@ -315,8 +320,10 @@ int tfmc::compile(const CompileOptions &options) {
                          "': " + ec.message());
     // Module-scope printing from nested pass managers needs one thread.
     context.disableMultithreading();
-    DumpToDirectory(options.dumpIRDir, "input", dumpCounter)
-        .dump("input", [&](llvm::raw_ostream &os) { module->print(os); });
+    DumpToDirectory inputDump(options.dumpIRDir, "input", dumpCounter);
+    inputDump.dump("input", [&](llvm::raw_ostream &os) {
+      module->print(os, inputDump.getOpPrintingFlags());
+    });
   }
 
   std::string outputPath = options.outputPath.empty()
