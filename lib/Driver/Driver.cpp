@@ -331,6 +331,8 @@ int tfmc::compile(const CompileOptions &options) {
                                : options.outputPath;
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.entryPoint = options.entryPoint;
+  pipelineOptions.attentionLowering = options.attentionLowering;
+  pipelineOptions.attentionBlock = options.attentionBlock;
   std::optional<Phase> stopAfter = options.compileTo;
 
   // Runs the passes of `phase` on the module, under its own timer.

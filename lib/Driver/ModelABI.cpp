@@ -116,26 +116,47 @@ Error tfmc::addModelABI(Module &module, const ModelDesc &model,
                         ABIKind kind) {
   LLVMContext &ctx = module.getContext();
   Function *entry = module.getFunction(entryPoint);
-  size_t numBuffers = model.inputs.size() + model.outputs.size();
-  if (!entry || entry->arg_size() != numBuffers)
+  // The lowered entry point takes each buffer as an expanded memref
+  // descriptor: allocated and aligned pointer, offset, sizes, strides.
+  SmallVector<const TensorDesc *> buffers;
+  size_t expectedArgs = 0;
+  for (const auto *list : {&model.inputs, &model.outputs})
+    for (const TensorDesc &t : *list) {
+      buffers.push_back(&t);
+      expectedArgs += 3 + 2 * t.shape.size();
+    }
+  if (!entry || entry->arg_size() != expectedArgs)
     return createStringError(inconvertibleErrorCode(),
                              "the lowered entry point @" + entryPoint +
-                                 " does not take one pointer per input and "
-                                 "output (compiler bug)");
+                                 " does not take one memref descriptor per "
+                                 "input and output (compiler bug)");
   // `main` would clash with the executable's own main.
   entry->setName("__tfmc_entry");
   entry->setLinkage(GlobalValue::InternalLinkage);
 
-  // void run(void **buffers) { __tfmc_entry(buffers[0], …, buffers[n-1]); }
+  // void run(void **buffers): buffer i is buffers[i], dense and row-major.
   Type *ptr = PointerType::getUnqual(ctx);
+  Type *index = Type::getInt64Ty(ctx);
   auto *runType = FunctionType::get(Type::getVoidTy(ctx), {ptr}, false);
   Function *run = Function::Create(runType, GlobalValue::InternalLinkage,
                                    "__tfmc_run", module);
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
   SmallVector<Value *> args;
-  for (size_t i = 0; i < numBuffers; ++i)
-    args.push_back(b.CreateLoad(
-        ptr, b.CreateConstInBoundsGEP1_64(ptr, run->getArg(0), i)));
+  for (auto [i, t] : llvm::enumerate(buffers)) {
+    Value *data = b.CreateLoad(
+        ptr, b.CreateConstInBoundsGEP1_64(ptr, run->getArg(0), i));
+    args.append({data, data, ConstantInt::get(index, 0)});
+    for (int64_t d : t->shape)
+      args.push_back(ConstantInt::get(index, d));
+    int64_t stride = 1;
+    SmallVector<int64_t> strides(t->shape.size());
+    for (size_t d = t->shape.size(); d-- > 0;) {
+      strides[d] = stride;
+      stride *= t->shape[d];
+    }
+    for (int64_t s : strides)
+      args.push_back(ConstantInt::get(index, s));
+  }
   b.CreateCall(entry, args);
   b.CreateRetVoid();
 

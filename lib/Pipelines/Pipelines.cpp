@@ -65,7 +65,12 @@ void tfmc::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void tfmc::buildLinalgPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
+void tfmc::buildLinalgPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options) {
+  ConfigureLoweringPassOptions configure;
+  configure.attention = options.attentionLowering;
+  configure.attentionBlock = options.attentionBlock;
+  pm.addPass(createConfigureLoweringPass(configure));
   pm.addPass(createConvertTfmToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -75,6 +80,8 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
                                   const CpuPipelineOptions &) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
+  // The flash attention loop carries new tensors from block to block.
+  bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -113,9 +120,7 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
-  ConvertFuncToLLVMPassOptions funcToLLVM;
-  funcToLLVM.useBarePtrCallConv = true;
-  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

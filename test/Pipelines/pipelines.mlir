@@ -12,10 +12,11 @@
 // GRAPH: tfm.attention
 // GRAPH-NOT: tfm.add
 
-// cpu: the LLVM dialect, destination-passing: the result is an out-param,
+// cpu: the LLVM dialect, destination-passing: the result is an out-param
+// (memref descriptors: pointers, offset, sizes, strides),
 // weights are external globals, nothing from the runner utilities.
 // CPU-DAG: llvm.mlir.global external constant @__tfmc_weight_w() {addr_space = 0 : i32, alignment = 64 : i64} : !llvm.array<8 x array<8 x f32>>
-// CPU-DAG: llvm.func @main(%{{.*}}: !llvm.ptr {tfm.name = "x"}, %{{.*}}: !llvm.ptr {tfm.name = "y"})
+// CPU-DAG: llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64,
 // CPU-NOT: memrefCopy
 // CPU-NOT: tfm.
 

@@ -39,7 +39,7 @@ static void *reporter(void *arg) {
   char site[64];
   snprintf(site, sizeof site, "tfm.gather in thread %d", id);
   for (int i = 0; i < REPORTS_PER_THREAD; ++i)
-    tfmrt_index_error(1000 + i, 10, site);
+    tfmrt_index_error(1000 + i, 0, 10, site);
   tfmrt_error_kind kind;
   uint64_t dropped;
   const char *msg = tfmrt_take_error_ex(&kind, &dropped);
@@ -56,16 +56,16 @@ static void *reporter(void *arg) {
 int main(void) {
   CHECK(tfmrt_take_error() == NULL);
 
-  tfmrt_index_error(1200, 1000, "tfm.embedding at \"model.mlir\":3:7");
+  tfmrt_index_error(1200, 0, 1000, "tfm.embedding at \"model.mlir\":3:7");
   const char *msg = tfmrt_take_error();
   CHECK(msg && strcmp(msg, "index 1200 out of range [0, 1000) in "
                            "tfm.embedding at \"model.mlir\":3:7") == 0);
   CHECK(tfmrt_take_error() == NULL); /* taking clears */
 
   /* The first error wins; later ones are only counted. */
-  tfmrt_index_error(-1, 5, "first");
-  tfmrt_index_error(9, 5, "second");
-  tfmrt_index_error(8, 5, "third");
+  tfmrt_index_error(-1, 0, 5, "first");
+  tfmrt_index_error(9, 0, 5, "second");
+  tfmrt_index_error(8, 0, 5, "third");
   tfmrt_error_kind kind;
   uint64_t dropped;
   msg = tfmrt_take_error_ex(&kind, &dropped);
@@ -74,7 +74,7 @@ int main(void) {
   msg = tfmrt_take_error_ex(&kind, &dropped);
   CHECK(msg == NULL && kind == TFMRT_ERROR_NONE && dropped == 0);
 
-  tfmrt_index_error(3, 2, NULL);
+  tfmrt_index_error(3, 0, 2, NULL);
   msg = tfmrt_take_error();
   CHECK(msg && strcmp(msg, "index 3 out of range [0, 2) in an unnamed op") ==
                    0);
@@ -89,7 +89,7 @@ int main(void) {
   /* An overlong site is cut, never overflowed. */
   static char long_site[3 * TFMRT_ERROR_MAX];
   memset(long_site, 'x', sizeof long_site - 1);
-  tfmrt_index_error(1, 0, long_site);
+  tfmrt_index_error(1, 0, 0, long_site);
   msg = tfmrt_take_error();
   CHECK(msg && strlen(msg) == TFMRT_ERROR_MAX - 1);
 

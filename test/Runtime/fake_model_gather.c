@@ -34,7 +34,7 @@ static void run(void **buffers) {
     if (p < 0)
       p += 5;
     if (p < 0 || p >= 5) {
-      tfmrt_index_error(positions[i], 5, "tfm.gather at \"model.mlir\":7:10");
+      tfmrt_index_error(positions[i], 0, 5, "tfm.gather at \"model.mlir\":7:10");
       p = p < 0 ? 0 : 4;
     }
     gathered[i] = table[p];

@@ -36,7 +36,7 @@ static void run(void **buffers) {
      * before the run, so this should never fire. */
     int64_t id = ids[i];
     if (id < 0 || id >= 10) {
-      tfmrt_index_error(id, 10, "tfm.embedding in fake_model_ids");
+      tfmrt_index_error(id, 0, 10, "tfm.embedding in fake_model_ids");
       id = id < 0 ? 0 : 9;
     }
     features[3 * i + 0] = (float)id;

@@ -758,4 +758,4 @@ class TestRunErrors:
         for args in ([], ["--info"], ["--random-inputs"]):
             assert_error(run("bad_abi", *args), 2,
                          "model 'bad_abi' was compiled for runtime ABI "
-                         "version 2, but this runtime implements version 1")
+                         "version 3, but this runtime implements version 2")

@@ -9,7 +9,8 @@ build_pkgs=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-
             cmake ninja-build)
 # Tests: lit comes with llvm-22-tools; Python tests and numeric references use
 # Debian's own interpreter and packages (never the pyenv python on PATH).
-test_pkgs=(python3 python3-numpy python3-pytest)
+test_pkgs=(python3 python3-numpy python3-pytest python3-onnx python3-torch
+           libonnx-testdata)
 
 case "${1:-all}" in
   build) wanted=("${build_pkgs[@]}") ;;

@@ -49,6 +49,14 @@ int main(int argc, char **argv) {
       cl::desc("Write the IR after every pass into this directory, numbered "
                "in pipeline order (NNN-<phase>-<pass>.mlir)"),
       cl::value_desc("dir"), cl::cat(category));
+  cl::opt<std::string> attention(
+      "attention",
+      cl::desc("How attention is lowered: auto (default: the online-softmax "
+               "form when the keys span more than one block), flash, unfused"),
+      cl::init("auto"), cl::cat(category));
+  cl::opt<int64_t> attentionBlock(
+      "attention-block", cl::desc("Keys per block of the flash form"),
+      cl::init(64), cl::cat(category));
   cl::opt<std::string> entry("entry-point",
                              cl::desc("The model's entry function"),
                              cl::init("main"), cl::cat(category));
@@ -69,6 +77,13 @@ int main(int argc, char **argv) {
   options.features = mattr;
   options.entryPoint = entry;
   options.dumpIRDir = dumpIRDir;
+  if (attention != "auto" && attention != "flash" && attention != "unfused")
+    return fail("unknown --attention='" + attention +
+                "' (expected auto, flash or unfused)");
+  if (attentionBlock < 1)
+    return fail("--attention-block must be >= 1");
+  options.attentionLowering = attention;
+  options.attentionBlock = attentionBlock;
   if (target != "cpu")
     return fail("unsupported --target='" + target +
                 "': this tfmc compiles for 'cpu' only (Vulkan is not "

@@ -9,6 +9,38 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ConfigureLoweringPass
+    : Pass<"tfmc-configure-lowering", "::mlir::ModuleOp"> {
+  let summary = "Choose how each op is lowered and record it on the op";
+  let description = [{
+    The configuration step between the graph phase and lowering: it
+    attaches lowering choices as attributes, which `convert-tfm-to-linalg`
+    follows. Run on its own, it shows what the compiler decided.
+
+    `tfm.attention` gets `tfmc.attention_lowering`:
+    - `"flash"`: the online-softmax form over blocks of `tfmc.kv_block`
+      keys (extra memory O(Sq·block) instead of O(Sq·Sk));
+    - `"unfused"`: scores, softmax, ·V with the whole score matrix.
+
+    With `attention=auto` (the default) the flash form is chosen whenever
+    the keys span more than one block, the plain form otherwise (one block
+    is the same computation without the bookkeeping).
+
+    ```mlir
+    %o = tfm.attention %q, %k, %v : (...) -> tensor<1x8x512x64xf32>
+    // becomes
+    %o = tfm.attention %q, %k, %v {tfmc.attention_lowering = "flash",
+                                   tfmc.kv_block = 64 : i64} : ...
+    ```
+  }];
+  let options = [
+    Option<"attention", "attention", "std::string", /*default=*/"\"auto\"",
+           "Attention lowering: auto, flash or unfused">,
+    Option<"attentionBlock", "attention-block", "int64_t", /*default=*/"64",
+           "Keys per block of the flash form">,
+  ];
+}
+
 def ExpandStridedCopiesPass
     : Pass<"tfmc-expand-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Turn copies between non-contiguous buffers into loops";

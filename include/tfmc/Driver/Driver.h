@@ -29,6 +29,8 @@ struct CompileOptions {
   std::string features;         ///< extra target features ("+avx2,-avx512f")
   std::string entryPoint = "main";
   std::string dumpIRDir;        ///< if set: the IR after every pass, numbered
+  std::string attentionLowering = "auto"; ///< auto, flash or unfused
+  int64_t attentionBlock = 64;  ///< keys per block of the flash form
 };
 
 /// Process exit codes of the driver.

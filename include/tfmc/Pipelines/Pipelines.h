@@ -36,12 +36,21 @@ struct CpuPipelineOptions
   Option<std::string> entryPoint{*this, "entry-point",
                                  llvm::cl::desc("The model's entry function"),
                                  llvm::cl::init("main")};
+  Option<std::string> attentionLowering{
+      *this, "attention",
+      llvm::cl::desc("Attention lowering: auto, flash or unfused"),
+      llvm::cl::init("auto")};
+  Option<int64_t> attentionBlock{
+      *this, "attention-block",
+      llvm::cl::desc("Keys per block of the flash attention form"),
+      llvm::cl::init(64)};
 };
 
 /// input → graph: check the model, decompose composites, fold, CSE.
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const CpuPipelineOptions &options);
-/// graph → linalg: lower every tfm op to linalg/tensor/arith/math.
+/// graph → linalg: the configuration step (lowering choices as attributes),
+/// then every tfm op lowered to linalg/tensor/arith/math.
 void buildLinalgPipeline(mlir::OpPassManager &pm,
                          const CpuPipelineOptions &options);
 /// linalg → bufferized: one-shot bufferization with a destination-passing

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct below changes layout or meaning. */
-#define TFMRT_ABI_VERSION 1
+#define TFMRT_ABI_VERSION 2
 
 /* Element types. Tensors are dense, row-major, without padding; i1 takes one
  * byte per element (0 or 1); bf16 travels as its uint16 bit pattern. */
@@ -105,10 +105,12 @@ const char *tfmrt_error(const tfmrt_context *ctx);
 void tfmrt_destroy(tfmrt_context *ctx);
 
 /* Called by generated code when an index (embedding id, gather index) lies
- * outside [0, bound) (after wrapping negative gather indices). `site` names
- * the op and its source location. The runtime keeps the first error of a
- * run on the calling thread; see tfmrt_take_error. */
-void tfmrt_index_error(int64_t index, int64_t bound, const char *site);
+ * outside [lower, upper): [0, size) for embedding ids, [-size, size) for
+ * gather indices, which may count from the end. `site` names the op and
+ * its source location. The runtime keeps the first error of a run on the
+ * calling thread; see tfmrt_take_error. */
+void tfmrt_index_error(int64_t index, int64_t lower, int64_t upper,
+                       const char *site);
 
 /* Returns the first error message recorded on this thread since the last
  * call (NULL if none) and clears it. The string stays valid until the next

@@ -361,7 +361,7 @@ Value checkedIndices(OpBuilder &b, Location loc, Operation *op, Value indices,
     b.setInsertionPointToStart(module.getBody());
     auto decl = func::FuncOp::create(
         b, loc, tfmc::kIndexErrorFunction,
-        b.getFunctionType({i64, i64, ptrType}, {}));
+        b.getFunctionType({i64, i64, i64, ptrType}, {}));
     decl.setPrivate();
   }
   Value site = siteString(b, loc, op);
@@ -390,13 +390,15 @@ Value checkedIndices(OpBuilder &b, Location loc, Operation *op, Value indices,
         Value outOfRange = arith::XOrIOp::create(
             nb, nl, inRange, intConst(nb, nl, nb.getI1Type(), 1));
         scf::IfOp::create(nb, nl, outOfRange, [&](OpBuilder &ib, Location il) {
+          // Report the index as given, with the range it had to be in.
+          Value lower = intConst(ib, il, i64, wrapNegative ? -bound : 0);
           func::CallOp::create(ib, il, tfmc::kIndexErrorFunction, TypeRange{},
                                ValueRange{args[0].getType() == i64
                                               ? args[0]
                                               : arith::ExtSIOp::create(
                                                     ib, il, i64, args[0])
                                                     .getResult(),
-                                          limit, site});
+                                          lower, limit, site});
           scf::YieldOp::create(ib, il);
         });
         return arith::SelectOp::create(nb, nl, inRange, index, zero);
@@ -959,72 +961,309 @@ Value repeatHeads(OpBuilder &b, Location loc, Value kv, int64_t groups) {
                       [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
+/// Scales attention scores [..., Sq, n] (f32) and applies the mask and the
+/// causal rule: boolean masks and the causal rule set -inf, additive masks
+/// are added. `keyOffset` (may be null: 0) is the position of column 0 among
+/// all Sk keys, for blocks of the online-softmax form.
+Value maskScores(OpBuilder &b, Location loc, Value scores, Value mask,
+                 double scale, bool causal, int64_t sq, int64_t sk,
+                 Value keyOffset) {
+  RankedTensorType type = tensorType(scores);
+  int64_t rank = type.getRank();
+  Type f32 = type.getElementType();
+  SmallVector<Value> operands = {scores};
+  if (mask)
+    operands.push_back(mask);
+  return buildElementwise(
+      b, loc, type.getShape(), f32, operands,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value s =
+            arith::MulFOp::create(nb, nl, a[0], floatConst(nb, nl, f32, scale));
+        Value minusInf = lowestValue(nb, nl, f32);
+        if (mask) {
+          if (a[1].getType().isInteger(1))
+            s = arith::SelectOp::create(nb, nl, a[1], s, minusInf);
+          else
+            s = arith::AddFOp::create(nb, nl, s, toCompute(nb, nl, a[1]));
+        }
+        if (causal) {
+          // Key j is visible to query i iff j <= i + (Sk - Sq).
+          Value i = linalg::IndexOp::create(nb, nl, rank - 2);
+          Value j = linalg::IndexOp::create(nb, nl, rank - 1);
+          if (keyOffset)
+            j = arith::AddIOp::create(nb, nl, j, keyOffset);
+          Value limit = arith::AddIOp::create(
+              nb, nl, i, arith::ConstantIndexOp::create(nb, nl, sk - sq));
+          Value visible = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::sle, j, limit);
+          s = arith::SelectOp::create(nb, nl, visible, s, minusInf);
+        }
+        return s;
+      });
+}
+
+/// The attention's shape facts and attributes, shared by both lowerings.
+struct AttentionProblem {
+  Value query, key, value, mask;
+  int64_t rank, sq, sk, groups;
+  double scale;
+  bool causal;
+  RankedTensorType resultType;
+
+  AttentionProblem(AttentionOp op, AttentionOp::Adaptor adaptor)
+      : query(adaptor.getQuery()), key(adaptor.getKey()),
+        value(adaptor.getValue()), mask(adaptor.getMask()),
+        causal(op.getCausal()), resultType(op.getType()) {
+    RankedTensorType q = tensorType(query), k = tensorType(key);
+    rank = q.getRank();
+    sq = q.getDimSize(rank - 2);
+    sk = k.getDimSize(rank - 2);
+    groups = rank >= 3 && k.getDimSize(rank - 3) > 0
+                 ? q.getDimSize(rank - 3) / k.getDimSize(rank - 3)
+                 : 1;
+    int64_t headDim = std::max<int64_t>(q.getDimSize(rank - 1), 1);
+    scale = op.getScale() ? op.getScale()->convertToDouble()
+                          : 1.0 / std::sqrt(static_cast<double>(headDim));
+  }
+};
+
+/// softmax(scale·QKᵀ + mask)·V with the whole [.., Sq, Sk] score matrix.
+Value buildPlainAttention(OpBuilder &b, Location loc,
+                          const AttentionProblem &p) {
+  Type f32 = b.getF32Type();
+  Value key = repeatHeads(b, loc, p.key, p.groups);
+  Value value = repeatHeads(b, loc, p.value, p.groups);
+  SmallVector<int64_t> scoreShape(tensorType(p.query).getShape());
+  scoreShape.back() = p.sk;
+  Value scores = buildMatmul(
+      b, loc, p.query, key, false, true,
+      filledTensor(b, loc, scoreShape, floatConst(b, loc, f32, 0.0)));
+  scores = maskScores(b, loc, scores, p.mask, p.scale, p.causal, p.sq, p.sk,
+                      Value());
+  Value probs = maskedSoftmaxLastAxis(b, loc, scores);
+  Value out = buildMatmul(b, loc, probs, value, false, false,
+                          filledTensor(b, loc, p.resultType.getShape(),
+                                       floatConst(b, loc, f32, 0.0)));
+  return roundTensorTo(b, loc, out, p.resultType.getElementType());
+}
+
+/// Keys/values [offset, offset + size) along the sequence (dim rank - 2).
+Value sliceKeys(OpBuilder &b, Location loc, Value t, Value offset,
+                int64_t size) {
+  RankedTensorType type = tensorType(t);
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  offsets[rank - 2] = offset;
+  sizes[rank - 2] = b.getIndexAttr(size);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[rank - 2] = size;
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), t, offsets,
+      sizes, strides);
+}
+
+/// The mask's columns for keys [offset, offset + size), unless the mask
+/// broadcasts along the keys.
+Value sliceMask(OpBuilder &b, Location loc, Value mask, Value offset,
+                int64_t size) {
+  if (!mask)
+    return mask;
+  RankedTensorType type = tensorType(mask);
+  int64_t rank = type.getRank();
+  if (rank == 0 || type.getShape().back() == 1)
+    return mask;
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  offsets.back() = offset;
+  sizes.back() = b.getIndexAttr(size);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = size;
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), mask,
+      offsets, sizes, strides);
+}
+
+/// The online-softmax ("flash") form: K/V in blocks of `block` keys, a
+/// running row maximum `m` and sum `l`, the accumulator rescaled by
+/// exp(m_old - m_new) at every block and divided by `l` once at the end.
+/// The score matrix never exceeds [.., Sq, block].
+Value buildFlashAttention(OpBuilder &b, Location loc,
+                          const AttentionProblem &p, int64_t block) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  RankedTensorType qType = tensorType(p.query);
+  int64_t rank = p.rank;
+  SmallVector<int64_t> rowShape(qType.getShape().drop_back()); // [.., Sq]
+  ArrayRef<int64_t> accShape = p.resultType.getShape();        // [.., Sq, Dv]
+  SmallVector<bool> last(rank, false);
+  last.back() = true;
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap row = droppingMap(rank, last, ctx);
+
+  // One block: returns the new (acc, m, l).
+  auto step = [&](OpBuilder &nb, Location nl, Value offset, int64_t size,
+                  Value acc, Value m, Value l) -> SmallVector<Value> {
+    Value key = repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
+                            p.groups);
+    Value value = repeatHeads(
+        nb, nl, sliceKeys(nb, nl, p.value, offset, size), p.groups);
+    SmallVector<int64_t> scoreShape(qType.getShape());
+    scoreShape.back() = size;
+    Value s = buildMatmul(
+        nb, nl, p.query, key, false, true,
+        filledTensor(nb, nl, scoreShape, floatConst(nb, nl, f32, 0.0)));
+    s = maskScores(nb, nl, s, sliceMask(nb, nl, p.mask, offset, size),
+                   p.scale, p.causal, p.sq, p.sk, offset);
+    Value blockMax =
+        buildReduction(nb, nl, s, last, lowestValue(nb, nl, f32),
+                       [](OpBuilder &bb, Location bl, Value x, Value a) {
+                         return arith::MaximumFOp::create(bb, bl, x, a);
+                       });
+    Value mNew = buildElementwise(
+        nb, nl, rowShape, f32, ValueRange{m, blockMax},
+        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
+        });
+    // exp(x - max), 0 where the row has seen nothing but masked keys.
+    auto expBelow = [&](OpBuilder &bb, Location bl, Value x, Value max) {
+      Value none = arith::CmpFOp::create(bb, bl, arith::CmpFPredicate::OEQ, max,
+                                         lowestValue(bb, bl, f32));
+      Value e = math::ExpOp::create(bb, bl, arith::SubFOp::create(bb, bl, x, max));
+      return arith::SelectOp::create(bb, bl, none, floatConst(bb, bl, f32, 0.0),
+                                     e)
+          .getResult();
+    };
+    Value probs = buildGeneric(
+        nb, nl, ValueRange{s, mNew}, emptyTensor(nb, nl, scoreShape, f32),
+        {id, row, id}, parallelIterators(rank),
+        [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return expBelow(bb, bl, a[0], a[1]);
+        });
+    Value correction = buildElementwise(
+        nb, nl, rowShape, f32, ValueRange{m, mNew},
+        [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return expBelow(bb, bl, a[0], a[1]);
+        });
+    Value blockSum =
+        buildReduction(nb, nl, probs, last, floatConst(nb, nl, f32, 0.0),
+                       [](OpBuilder &bb, Location bl, Value x, Value a) {
+                         return arith::AddFOp::create(bb, bl, x, a);
+                       });
+    Value lNew = buildElementwise(
+        nb, nl, rowShape, f32, ValueRange{l, correction, blockSum},
+        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return arith::AddFOp::create(
+              bb, bl, arith::MulFOp::create(bb, bl, a[0], a[1]), a[2]);
+        });
+    Value scaled = buildGeneric(
+        nb, nl, ValueRange{acc, correction}, emptyTensor(nb, nl, accShape, f32),
+        {id, row, id}, parallelIterators(rank),
+        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return arith::MulFOp::create(bb, bl, a[0], a[1]);
+        });
+    Value accNew = buildMatmul(nb, nl, probs, value, false, false, scaled);
+    return {accNew, mNew, lNew};
+  };
+
+  Value acc = filledTensor(b, loc, accShape, floatConst(b, loc, f32, 0.0));
+  Value m = filledTensor(b, loc, rowShape, lowestValue(b, loc, f32));
+  Value l = filledTensor(b, loc, rowShape, floatConst(b, loc, f32, 0.0));
+  int64_t fullBlocks = p.sk / block, rest = p.sk % block;
+  if (fullBlocks > 0) {
+    auto loop = scf::ForOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+        arith::ConstantIndexOp::create(b, loc, fullBlocks * block),
+        arith::ConstantIndexOp::create(b, loc, block), ValueRange{acc, m, l},
+        [&](OpBuilder &nb, Location nl, Value offset, ValueRange iters) {
+          scf::YieldOp::create(
+              nb, nl, step(nb, nl, offset, block, iters[0], iters[1], iters[2]));
+        });
+    acc = loop.getResult(0);
+    m = loop.getResult(1);
+    l = loop.getResult(2);
+  }
+  if (rest > 0) {
+    SmallVector<Value> r =
+        step(b, loc, arith::ConstantIndexOp::create(b, loc, fullBlocks * block),
+             rest, acc, m, l);
+    acc = r[0];
+    l = r[2];
+  }
+  // Normalize once; a row whose keys were all masked has l == 0: zeros.
+  Type element = p.resultType.getElementType();
+  return buildGeneric(
+      b, loc, ValueRange{acc, l}, emptyTensor(b, loc, accShape, element),
+      {id, row, id}, parallelIterators(rank),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value zero = floatConst(nb, nl, f32, 0.0);
+        Value empty =
+            arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+        Value out = arith::SelectOp::create(
+            nb, nl, empty, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
+        return fromCompute(nb, nl, out, element);
+      });
+}
+
 struct AttentionPattern : public TfmPattern<AttentionOp> {
   using TfmPattern::TfmPattern;
   FailureOr<SmallVector<Value>>
   lower(AttentionOp op, Adaptor adaptor,
         ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    auto type = op.getType();
-    Type element = type.getElementType();
-    Type f32 = b.getF32Type();
-    RankedTensorType qType = tensorType(adaptor.getQuery());
-    RankedTensorType kType = tensorType(adaptor.getKey());
-    int64_t rank = qType.getRank();
-    int64_t sq = qType.getDimSize(rank - 2), sk = kType.getDimSize(rank - 2);
-    int64_t headDim = qType.getDimSize(rank - 1);
-    int64_t groups =
-        rank >= 3 && kType.getDimSize(rank - 3) > 0
-            ? qType.getDimSize(rank - 3) / kType.getDimSize(rank - 3)
-            : 1;
-    Value key = repeatHeads(b, loc, adaptor.getKey(), groups);
-    Value value = repeatHeads(b, loc, adaptor.getValue(), groups);
-    double scale = op.getScale() ? op.getScale()->convertToDouble()
-                                 : 1.0 / std::sqrt(static_cast<double>(
-                                             std::max<int64_t>(headDim, 1)));
-    SmallVector<int64_t> scoreShape(qType.getShape());
-    scoreShape.back() = sk;
-    Value scores = buildMatmul(
-        b, loc, adaptor.getQuery(), key, false, true,
-        filledTensor(b, loc, scoreShape, floatConst(b, loc, f32, 0.0)));
+    AttentionProblem problem(op, adaptor);
+    auto strategy =
+        op->getAttrOfType<StringAttr>(tfmc::kAttentionLoweringAttr);
+    if (!strategy || strategy.getValue() == "unfused")
+      return SmallVector<Value>{buildPlainAttention(b, op.getLoc(), problem)};
+    if (strategy.getValue() != "flash")
+      return op.emitOpError() << "unknown " << tfmc::kAttentionLoweringAttr
+                              << " '" << strategy.getValue()
+                              << "' (expected 'flash' or 'unfused')";
+    auto blockAttr = op->getAttrOfType<IntegerAttr>(tfmc::kAttentionBlockAttr);
+    int64_t block = blockAttr ? blockAttr.getInt() : problem.sk;
+    if (block < 1)
+      return op.emitOpError() << tfmc::kAttentionBlockAttr
+                              << " must be >= 1, got " << block;
+    block = std::min(block, std::max<int64_t>(problem.sk, 1));
 
-    // Scale, then mask: boolean masks and the causal rule set -inf,
-    // additive masks are added.
-    Value mask = adaptor.getMask();
-    bool causal = op.getCausal();
-    SmallVector<Value> operands = {scores};
-    if (mask)
-      operands.push_back(mask);
-    scores = buildElementwise(
-        b, loc, scoreShape, f32, operands,
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value s = arith::MulFOp::create(nb, nl, a[0],
-                                          floatConst(nb, nl, f32, scale));
-          Value minusInf = lowestValue(nb, nl, f32);
-          if (mask) {
-            if (a[1].getType().isInteger(1))
-              s = arith::SelectOp::create(nb, nl, a[1], s, minusInf);
-            else
-              s = arith::AddFOp::create(nb, nl, s, toCompute(nb, nl, a[1]));
-          }
-          if (causal) {
-            // Key j is visible to query i iff j <= i + (Sk - Sq).
-            Value i = linalg::IndexOp::create(nb, nl, rank - 2);
-            Value j = linalg::IndexOp::create(nb, nl, rank - 1);
-            Value limit = arith::AddIOp::create(
-                nb, nl, i,
-                arith::ConstantIndexOp::create(nb, nl, sk - sq));
-            Value visible = arith::CmpIOp::create(
-                nb, nl, arith::CmpIPredicate::sle, j, limit);
-            s = arith::SelectOp::create(nb, nl, visible, s, minusInf);
-          }
-          return s;
-        });
-    Value probs = maskedSoftmaxLastAxis(b, loc, scores);
-    Value out = buildMatmul(
-        b, loc, probs, value, false, false,
-        filledTensor(b, loc, type.getShape(), floatConst(b, loc, f32, 0.0)));
-    return SmallVector<Value>{roundTensorTo(b, loc, out, element)};
+    // The blocked loop lives in a function of its own: the kernel that
+    // later passes tile and parallelize, and a small unit for LLVM.
+    Location loc = op.getLoc();
+    auto module = op->getParentOfType<ModuleOp>();
+    SmallVector<Value> operands = {problem.query, problem.key, problem.value};
+    if (problem.mask)
+      operands.push_back(problem.mask);
+    std::string name;
+    for (unsigned i = 0;; ++i) {
+      name = "__tfmc_attention_" + std::to_string(i);
+      if (!module.lookupSymbol(name))
+        break;
+    }
+    func::FuncOp func;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(op->getParentOfType<func::FuncOp>());
+      func = func::FuncOp::create(
+          b, loc, name,
+          b.getFunctionType(ValueRange(operands).getTypes(),
+                            {problem.resultType}));
+      func.setPrivate();
+      Block *entry = func.addEntryBlock();
+      b.setInsertionPointToStart(entry);
+      AttentionProblem inner = problem;
+      inner.query = entry->getArgument(0);
+      inner.key = entry->getArgument(1);
+      inner.value = entry->getArgument(2);
+      inner.mask = problem.mask ? entry->getArgument(3) : Value();
+      Value result = buildFlashAttention(b, loc, inner, block);
+      func::ReturnOp::create(b, loc, result);
+    }
+    auto call = func::CallOp::create(b, loc, func, operands);
+    return SmallVector<Value>{call.getResult(0)};
   }
 };
 
@@ -1374,6 +1613,8 @@ struct ConcatPattern : public TfmPattern<ConcatOp> {
     int64_t offset = 0;
     for (Value input : adaptor.getInputs()) {
       RankedTensorType t = tensorType(input);
+      if (t.getNumElements() == 0)
+        continue; // nothing to place (and its offset may be the end)
       SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
           strides(rank, b.getIndexAttr(1));
       offsets[axis] = b.getIndexAttr(offset);

@@ -48,9 +48,11 @@ void tfmrt_record_error(tfmrt_error_kind kind, const char *fmt, ...) {
   atomic_store_explicit(&slot_state, SLOT_FULL, memory_order_release);
 }
 
-void tfmrt_index_error(int64_t index, int64_t bound, const char *site) {
-  tfmrt_record_error(TFMRT_ERROR_INDEX, "index %lld out of range [0, %lld) in %s",
-                     (long long)index, (long long)bound,
+void tfmrt_index_error(int64_t index, int64_t lower, int64_t upper,
+                       const char *site) {
+  tfmrt_record_error(TFMRT_ERROR_INDEX,
+                     "index %lld out of range [%lld, %lld) in %s",
+                     (long long)index, (long long)lower, (long long)upper,
                      site && *site ? site : "an unnamed op");
 }
 

@@ -59,8 +59,8 @@ func.func @constant() -> (tensor<2xf32>, tensor<2x2xi1>, tensor<i64>) {
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[IDS:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
-// CHECK-DAG: llvm.mlir.global private constant @__tfmc_site_0("tfm.embedding at {{.*}}convert-tfm-to-linalg.mlir:[[#@LINE+31]]:8\00")
-// CHECK-DAG: func.func private @tfmrt_index_error(i64, i64, !llvm.ptr)
+// CHECK-DAG: llvm.mlir.global private constant @__tfmc_site_0("tfm.embedding at {{.*}}convert-tfm-to-linalg.mlir:[[#@LINE+32]]:8\00")
+// CHECK-DAG: func.func private @tfmrt_index_error(i64, i64, i64, !llvm.ptr)
 // CHECK-LABEL: func.func @embedding(
 // CHECK-SAME:      %[[IDS_ARG:.*]]: tensor<2x3xi32>, %[[TABLE:.*]]: tensor<10x4xf16>) -> tensor<2x3x4xf16>
 // CHECK:         %[[SITE:.*]] = llvm.mlir.addressof @__tfmc_site_0 : !llvm.ptr
@@ -76,8 +76,9 @@ func.func @constant() -> (tensor<2xf32>, tensor<2x2xi1>, tensor<i64>) {
 // CHECK:           %[[TRUE:.*]] = arith.constant true
 // CHECK:           %[[BAD:.*]] = arith.xori %[[OK]], %[[TRUE]] : i1
 // CHECK:           scf.if %[[BAD]] {
+// CHECK:             %[[LOWER:.*]] = arith.constant 0 : i64
 // CHECK:             %[[WIDE:.*]] = arith.extsi %[[IN]] : i32 to i64
-// CHECK:             func.call @tfmrt_index_error(%[[WIDE]], %[[VOCAB]], %[[SITE]]) : (i64, i64, !llvm.ptr) -> ()
+// CHECK:             func.call @tfmrt_index_error(%[[WIDE]], %[[LOWER]], %[[VOCAB]], %[[SITE]]) : (i64, i64, i64, !llvm.ptr) -> ()
 // CHECK:           }
 // CHECK:           %[[CLAMPED:.*]] = arith.select %[[OK]], %[[ID]], %[[ZERO]] : i64
 // CHECK:           linalg.yield %[[CLAMPED]] : i64
@@ -1132,9 +1133,9 @@ func.func @split(%x: tensor<2x6xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>, tens
 // CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[SCALAR0:.*]] = affine_map<() -> ()>
 // CHECK-DAG: #[[SCALAR1:.*]] = affine_map<(d0) -> ()>
-// CHECK-DAG: llvm.mlir.global private constant @__tfmc_site_0("tfm.gather at {{.*}}convert-tfm-to-linalg.mlir:[[#@LINE+44]]:8\00")
+// CHECK-DAG: llvm.mlir.global private constant @__tfmc_site_0("tfm.gather at {{.*}}convert-tfm-to-linalg.mlir:[[#@LINE+46]]:8\00")
 // CHECK-DAG: llvm.mlir.global private constant @__tfmc_site_1("tfm.gather 'blk0.take'\00")
-// CHECK-DAG: func.func private @tfmrt_index_error(i64, i64, !llvm.ptr)
+// CHECK-DAG: func.func private @tfmrt_index_error(i64, i64, i64, !llvm.ptr)
 // CHECK-LABEL: func.func @gather(
 // CHECK-SAME:      %[[X:.*]]: tensor<2x5x3xf32>, %[[IDX_ARG:.*]]: tensor<4xi64>, %[[Y:.*]]: tensor<6x2xi32>, %[[I:.*]]: tensor<i32>)
 // CHECK:         %[[SITE0:.*]] = llvm.mlir.addressof @__tfmc_site_0 : !llvm.ptr
@@ -1150,7 +1151,8 @@ func.func @split(%x: tensor<2x6xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>, tens
 // CHECK:           %[[OK:.*]] = arith.andi %[[GE]], %[[LT]] : i1
 // CHECK:           %[[BAD:.*]] = arith.xori %[[OK]], %{{.*}} : i1
 // CHECK:           scf.if %[[BAD]] {
-// CHECK-NEXT:        func.call @tfmrt_index_error(%[[IN]], %[[SIZE]], %[[SITE0]]) : (i64, i64, !llvm.ptr) -> ()
+// CHECK-NEXT:        %[[LOWER:.*]] = arith.constant -5 : i64
+// CHECK-NEXT:        func.call @tfmrt_index_error(%[[IN]], %[[LOWER]], %[[SIZE]], %[[SITE0]]) : (i64, i64, i64, !llvm.ptr) -> ()
 // CHECK:           %[[CLAMPED:.*]] = arith.select %[[OK]], %[[NORM]], %[[ZERO]] : i64
 // CHECK:           linalg.yield %[[CLAMPED]] : i64
 // CHECK:         %[[G0:.*]] = linalg.generic {indexing_maps = [#[[IDX]], #[[ID3]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[CHK0]] : tensor<4xi64>) outs(%{{.*}} : tensor<2x4x3xf32>)
@@ -1165,8 +1167,9 @@ func.func @split(%x: tensor<2x6xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>, tens
 // CHECK-NEXT:    ^bb0(%[[IN1:.*]]: i32, %{{.*}}: i64):
 // CHECK:           arith.constant 6 : i64
 // CHECK:           scf.if
+// CHECK-NEXT:        arith.constant -6 : i64
 // CHECK-NEXT:        %[[WIDE:.*]] = arith.extsi %[[IN1]] : i32 to i64
-// CHECK-NEXT:        func.call @tfmrt_index_error(%[[WIDE]], %{{.*}}, %[[SITE1]])
+// CHECK-NEXT:        func.call @tfmrt_index_error(%[[WIDE]], %{{.*}}, %{{.*}}, %[[SITE1]])
 // CHECK:         %[[G1:.*]] = linalg.generic {indexing_maps = [#[[SCALAR1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[CHK1]] : tensor<i64>) outs(%{{.*}} : tensor<2xi32>)
 // CHECK-NEXT:    ^bb0(%[[K:.*]]: i64, %{{.*}}: i32):
 // CHECK-NEXT:      %[[R:.*]] = arith.index_cast %[[K]] : i64 to index

@@ -23,8 +23,16 @@ void populateTfmToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
 /// driver defines it in the object's weight section.
 std::string getWeightSymbolName(llvm::StringRef name);
 
+/// Lowering choices the configuration step (tfmc-configure-lowering) puts on
+/// tfm.attention: "flash" (online softmax over key blocks of
+/// kAttentionBlockAttr keys) or "unfused" (the default when absent).
+inline constexpr llvm::StringLiteral kAttentionLoweringAttr =
+    "tfmc.attention_lowering";
+inline constexpr llvm::StringLiteral kAttentionBlockAttr = "tfmc.kv_block";
+
 /// The runtime function generated code calls on an out-of-range index:
-/// void tfmrt_index_error(int64_t index, int64_t bound, const char *site).
+/// void tfmrt_index_error(int64_t index, int64_t lower, int64_t upper,
+///                        const char *site).
 inline constexpr llvm::StringLiteral kIndexErrorFunction = "tfmrt_index_error";
 } // namespace tfmc
 
