@@ -63,6 +63,10 @@ void tfmc::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(tfm::createTfmDecomposeCompositesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // After folding, so constant scales and masks are literals.
+  pm.addPass(tfm::createTfmFuseAttentionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void tfmc::buildLinalgPipeline(OpPassManager &pm,

@@ -10,7 +10,9 @@ from .dtypes import BFloat16Array
 from .errors import TfmcError, UnsupportedError
 from .ir import Graph, TensorType, Value
 from .nn.module import trace
+from .onnx_import import import_onnx
+from .torch_import import export_onnx, from_torch
 
 __all__ = ["BFloat16Array", "CompiledModel", "Graph", "TensorType", "TfmcError",
-           "UnsupportedError", "Value", "compile", "find_tool", "nn", "safetensors",
-           "trace", "verify"]
+           "UnsupportedError", "Value", "compile", "export_onnx", "find_tool",
+           "from_torch", "import_onnx", "nn", "safetensors", "trace", "verify"]

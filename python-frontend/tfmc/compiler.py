@@ -75,7 +75,10 @@ def compile(model, output=None, *, weights=None, input_shapes=None,
     (e.g. ["--mcpu=x86-64"]).
     """
     workdir = tempfile.mkdtemp(prefix="tfmc-")
+    names = None
     try:
+        if hasattr(model, "outputs"):
+            names = ([n for n, _ in model.inputs], [n for n, _ in model.outputs])
         mlir = _model_file(model, workdir, input_shapes)
         exe = os.path.abspath(output) if output else os.path.join(workdir, "model")
         args = [find_tool("tfmc-compile"), mlir, "-o", exe, *extra_args]
@@ -85,7 +88,12 @@ def compile(model, output=None, *, weights=None, input_shapes=None,
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    return CompiledModel(exe, workdir)
+    return CompiledModel(exe, workdir, names)
+
+
+def _shown(name):
+    # How --info shows a name: control characters become '?'.
+    return re.sub(r"[\x00-\x1f\x7f]", "?", name)
 
 
 def _file_name(tensor_name):
@@ -110,12 +118,18 @@ class CompiledModel:
         outputs = model.run(x=x_array)        # {"y": array, ...}
     """
 
-    def __init__(self, path, workdir=None):
+    def __init__(self, path, workdir=None, names=None):
+        """`names`: the model's (input names, output names) when known, to
+        use instead of --info's display of them."""
         self.path = os.fspath(path)
         self._workdir = workdir or tempfile.mkdtemp(prefix="tfmc-run-")
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._workdir,
                                          ignore_errors=True)
         self.inputs, self.outputs = self._read_info()
+        for infos, real in zip((self.inputs, self.outputs), names or ()):
+            if [i.name for i in infos] == [_shown(n) for n in real]:
+                for info, name in zip(infos, real):
+                    info.name = name
 
     def _read_info(self):
         info = _run_tool([self.path, "--info"], f"{self.path} --info", timeout=60)
@@ -153,19 +167,23 @@ class CompiledModel:
         give the inputs. Returns name -> array for every output."""
         given = {**(inputs or {}), **named}
         known = {i.name: i for i in self.inputs}
-        unknown = sorted(set(given) - set(known))
-        if unknown:
-            raise TfmcError(f"unknown input name '{unknown[0]}' (the model's inputs "
-                            f"are: {', '.join(known)})")
-        missing = [n for n in known if n not in given]
+        known.update({_shown(i.name): i for i in self.inputs})
+        chosen = {}   # input -> (the name as given, its array)
+        for name, array in given.items():
+            info = known.get(name) or known.get(_shown(name))
+            if info is None:
+                raise TfmcError(f"unknown input name '{name}' (the model's inputs "
+                                f"are: {', '.join(i.name for i in self.inputs)})")
+            chosen[info.name] = (name, self._prepare(info, array))
+        missing = [i.name for i in self.inputs if i.name not in chosen]
         if missing:
             raise TfmcError(f"missing input '{missing[0]}'")
         rundir = tempfile.mkdtemp(dir=self._workdir, prefix="run-")
         try:
             args = [self.path]
-            for k, (name, array) in enumerate(given.items()):
+            for k, (name, array) in enumerate(chosen.values()):
                 path = os.path.join(rundir, f"input{k}.npy")
-                np.save(path, self._prepare(known[name], array))
+                np.save(path, array)
                 args += ["--input", f"{name}={path}"]
             outdir = os.path.join(rundir, "out")
             _run_tool(args + ["--output-dir", outdir], f"running {self.path}")

@@ -43,7 +43,11 @@ def tfm_dtype(dtype):
         return _FROM_NUMPY[np.dtype(dtype)]
     except (TypeError, KeyError):
         pass
-    raise TfmcError(f"unsupported element type {dtype!r}: tfm tensors hold "
+    try:
+        dtype = np.dtype(dtype).name
+    except TypeError:
+        pass
+    raise TfmcError(f"unsupported element type '{dtype}': tfm tensors hold "
                     f"f32, f16, bf16, i1 (bool), i32 or i64")
 
 

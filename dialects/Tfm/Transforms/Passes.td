@@ -27,6 +27,45 @@ def TfmDecomposeCompositesPass : Pass<"tfm-decompose-composites"> {
   }];
 }
 
+def TfmFuseAttentionPass : Pass<"tfm-fuse-attention"> {
+  let summary = "Recover tfm.attention from unfused QKᵀ → softmax → ·V chains";
+  let description = [{
+    Finds the chain exports produce for attention,
+
+    ```
+    matmul(Q, Kᵀ) → [scale] → [+ mask | select(mask, ·, -inf)] →
+    softmax(last axis) → matmul(·, V)
+    ```
+
+    and replaces it by one `tfm.attention`, whatever the spelling: Kᵀ as a
+    transposed matmul or an explicit `tfm.transpose` (any permutation that
+    amounts to Kᵀ, e.g. PyTorch's `[1, 2, 0]` on seq-first keys), the scale
+    as a multiplication or division by a splat constant on the scores or
+    pre-applied to Q or K (several combine), an additive mask, a boolean
+    mask selecting the scores or the fill (`masked_fill`), and a constant
+    lower-triangular mask, which becomes the `causal` flag. The new op
+    carries the fused locations of the whole chain.
+
+    It fuses only what is provably the same computation and leaves
+    everything else alone: softmax over another axis, a scale that is not a
+    splat (e.g. differs between heads), a fill other than -inf (except for
+    a causal constant mask, where no row is fully masked), a mask that
+    enlarges the scores, an intermediate used elsewhere, or operands whose
+    batch dimensions broadcast.
+
+    ```mlir
+    %kt = tfm.transpose %k [0, 1, 3, 2] : ...
+    %s = tfm.matmul %q, %kt : ...
+    %c = tfm.constant dense<0.125> : tensor<f32>
+    %ss = tfm.mul %s, %c : ...
+    %p = tfm.softmax %ss : ...
+    %o = tfm.matmul %p, %v : ...
+    // becomes
+    %o = tfm.attention %q, %k, %v {scale = 1.250000e-01 : f64} : ...
+    ```
+  }];
+}
+
 def TfmVerifyModelPass : Pass<"tfm-verify-model", "ModuleOp"> {
   let summary = "Check that a module is a model tfmc can compile";
   let description = [{

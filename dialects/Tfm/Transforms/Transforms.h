@@ -12,6 +12,9 @@ class RewritePatternSet;
 namespace tfm {
 /// Expands tfm.multi_head_attention into linear/reshape/transpose/attention.
 void populateDecomposeCompositesPatterns(RewritePatternSet &patterns);
+/// Rewrites unfused attention chains (QKᵀ, scale, mask, softmax, ·V) to
+/// tfm.attention.
+void populateFuseAttentionPatterns(RewritePatternSet &patterns);
 } // namespace tfm
 } // namespace mlir
 

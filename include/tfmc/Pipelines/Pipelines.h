@@ -46,7 +46,8 @@ struct CpuPipelineOptions
       llvm::cl::init(64)};
 };
 
-/// input → graph: check the model, decompose composites, fold, CSE.
+/// input → graph: check the model, decompose composites, fold, CSE, fuse
+/// every attention chain into tfm.attention.
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const CpuPipelineOptions &options);
 /// graph → linalg: the configuration step (lowering choices as attributes),
