@@ -160,7 +160,7 @@ class CompiledModel:
         if array.shape != info.shape:
             raise TfmcError(f"input '{info.name}': shape {list(array.shape)} does not "
                             f"match the model's {list(info.shape)}")
-        return np.ascontiguousarray(array)
+        return np.asarray(array, order="C")  # (ascontiguousarray makes 0-d 1-d)
 
     def run(self, inputs=None, **named):
         """Runs the model once; `inputs` (name -> array) and keyword arguments

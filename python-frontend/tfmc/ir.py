@@ -85,6 +85,8 @@ def dense_literal(array, dtype):
     """`dense<...>` for a numpy array (bf16: float values), splat when all
     elements are equal."""
     array = np.asarray(array)
+    if array.size == 0:
+        return "dense<>"  # nested empty lists would lose the trailing sizes
     flat = array.reshape(-1)
     # Equal bytes, not equal values: -0.0 and NaN payloads stay what they are.
     if flat.size and (flat.view(np.uint8).reshape(flat.size, -1)

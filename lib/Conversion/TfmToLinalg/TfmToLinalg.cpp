@@ -262,8 +262,14 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   RankedTensorType out = tensorType(init);
   int64_t batch = out.getRank() - 2;
   int64_t loops = batch + 3;
-  AffineExpr m = getAffineDimExpr(batch, ctx), n = getAffineDimExpr(batch + 1, ctx),
-             k = getAffineDimExpr(batch + 2, ctx);
+  // Loop order: with B as [K, N], (m, k, n) puts the contiguous n innermost
+  // (an axpy on a row of C that vectorizes as is); with B as [N, K], (m, n,
+  // k) makes the innermost loop a dot product of two contiguous rows, which
+  // vectorizes once the sum may be reassociated.
+  bool dotInnermost = transposeB;
+  AffineExpr m = getAffineDimExpr(batch, ctx);
+  AffineExpr n = getAffineDimExpr(dotInnermost ? batch + 1 : batch + 2, ctx);
+  AffineExpr k = getAffineDimExpr(dotInnermost ? batch + 2 : batch + 1, ctx);
   auto operandMap = [&](RankedTensorType t, AffineExpr row, AffineExpr col) {
     int64_t tBatch = t.getRank() - 2;
     SmallVector<AffineExpr> exprs;
@@ -278,16 +284,24 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
     return AffineMap::get(loops, 0, exprs, ctx);
   };
   SmallVector<AffineExpr> outExprs;
-  for (int64_t i = 0; i < batch + 2; ++i)
+  for (int64_t i = 0; i < batch; ++i)
     outExprs.push_back(getAffineDimExpr(i, ctx));
+  outExprs.append({m, n});
   SmallVector<AffineMap> maps = {
       transposeA ? operandMap(tensorType(lhs), k, m)
                  : operandMap(tensorType(lhs), m, k),
       transposeB ? operandMap(tensorType(rhs), n, k)
                  : operandMap(tensorType(rhs), k, n),
       AffineMap::get(loops, 0, outExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators = parallelIterators(batch + 2);
-  iterators.push_back(utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> iterators = parallelIterators(loops);
+  iterators[dotInnermost ? batch + 2 : batch + 1] =
+      utils::IteratorType::reduction;
+  // contract: fused multiply-add; reassoc (dot products only): the
+  // reduction may be split across vector lanes.
+  auto flags = arith::FastMathFlags::contract;
+  if (dotInnermost)
+    flags = flags | arith::FastMathFlags::reassoc;
+  auto fastMath = arith::FastMathFlagsAttr::get(ctx, flags);
   return buildGeneric(b, loc, ValueRange{lhs, rhs}, init, maps, iterators,
                       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                         Value x = toCompute(nb, nl, args[0]);
@@ -295,7 +309,8 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                         if (isa<FloatType>(x.getType()))
                           return arith::AddFOp::create(
                               nb, nl, args[2],
-                              arith::MulFOp::create(nb, nl, x, y));
+                              arith::MulFOp::create(nb, nl, x, y, fastMath),
+                              fastMath);
                         return arith::AddIOp::create(
                             nb, nl, args[2],
                             arith::MulIOp::create(nb, nl, x, y));

@@ -164,6 +164,8 @@ class Importer:
         self.graph = Graph()
         self.env = {}
         self.opset = self._default_opset()
+        if self.opset < MIN_OPSET:
+            self._upgrade()
 
     def _default_opset(self):
         versions = {o.domain: o.version for o in self.model.opset_import}
@@ -171,10 +173,23 @@ class Importer:
         if opset is None:
             raise UnsupportedError("the model imports no opset of the default ONNX "
                                    "domain")
-        if not MIN_OPSET <= opset <= MAX_OPSET:
+        if opset > MAX_OPSET:
             raise UnsupportedError(f"the model uses ONNX opset {opset}; tfmc imports "
-                                   f"opsets {MIN_OPSET} to {MAX_OPSET}")
+                                   f"opsets up to {MAX_OPSET}")
         return opset
+
+    def _upgrade(self):
+        """Older opsets go through onnx's version converter, which rewrites
+        the ops whose definitions changed since."""
+        from onnx import version_converter
+        try:
+            self.model = version_converter.convert_version(self.model, MIN_OPSET)
+        except Exception as e:  # the converter raises RuntimeError and others
+            raise UnsupportedError(
+                f"the model uses ONNX opset {self.opset}; tfmc imports opsets "
+                f"{MIN_OPSET} to {MAX_OPSET}, and onnx's version converter could "
+                f"not convert it: {e}") from None
+        self.opset = MIN_OPSET
 
     # --- Inputs and constants ----------------------------------------------------
 
@@ -329,7 +344,9 @@ class Importer:
                 continue
             result = results[i]
             if not isinstance(result, (Const, Value)):
-                result = Const(result, source=name)
+                result = Const(result)
+            if isinstance(result, Const) and result.source is None:
+                result.source = name
             self._check_declared(ctx, name, result, declared.get(name))
             self.env[name] = result
 

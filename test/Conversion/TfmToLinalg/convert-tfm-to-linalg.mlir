@@ -180,8 +180,8 @@ func.func @positional_encoding_f16(%x: tensor<2x4xf16>) -> tensor<2x4xf16> {
 // CHECK-NEXT:      linalg.yield %[[BIN]] : f32
 // CHECK:         %[[Y:.*]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X2]], %[[W]] : tensor<6x4xf32>, tensor<5x4xf32>) outs(%[[INIT]] : tensor<6x5xf32>)
 // CHECK-NEXT:    ^bb0(%[[XI:.*]]: f32, %[[WI:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[XI]], %[[WI]] : f32
-// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[XI]], %[[WI]] {{.*}}: f32
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] {{.*}}: f32
 // CHECK-NEXT:      linalg.yield %[[S]] : f32
 // CHECK:         %[[YFLAT:.*]] = tensor.collapse_shape %[[Y]] {{\[}}[0, 1]] : tensor<6x5xf32> into tensor<30xf32>
 // CHECK:         %[[R:.*]] = tensor.expand_shape %[[YFLAT]] {{\[}}[0, 1, 2]] output_shape [2, 3, 5] : tensor<30xf32> into tensor<2x3x5xf32>
@@ -210,8 +210,8 @@ func.func @linear_bias_rank3(%x: tensor<2x3x4xf32>, %w: tensor<5x4xf32>, %b: ten
 // CHECK-NEXT:    ^bb0(%[[XI:.*]]: f16, %[[WI:.*]]: f16, %[[ACC:.*]]: f32):
 // CHECK-NEXT:      %[[XW:.*]] = arith.extf %[[XI]] : f16 to f32
 // CHECK-NEXT:      %[[WW:.*]] = arith.extf %[[WI]] : f16 to f32
-// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[XW]], %[[WW]] : f32
-// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[XW]], %[[WW]] {{.*}}: f32
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] {{.*}}: f32
 // CHECK-NEXT:      linalg.yield %[[S]] : f32
 // CHECK:         %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[Y]] : tensor<3x5xf32>) outs(%{{.*}} : tensor<3x5xf16>)
 // CHECK-NEXT:    ^bb0(%[[YI:.*]]: f32, %{{.*}}: f16):
@@ -236,8 +236,8 @@ func.func @linear_f16(%x: tensor<3x4xf16>, %w: tensor<5x4xf16>) -> tensor<3x5xf1
 // CHECK:         %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x3x5xf32>) -> tensor<2x3x5xf32>
 // CHECK:         %[[R:.*]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[A]], %[[B]] : tensor<2x3x4xf32>, tensor<1x5x4xf32>) outs(%[[INIT]] : tensor<2x3x5xf32>)
 // CHECK-NEXT:    ^bb0(%[[AI:.*]]: f32, %[[BI:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[AI]], %[[BI]] : f32
-// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[AI]], %[[BI]] {{.*}}: f32
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] {{.*}}: f32
 // CHECK-NEXT:      linalg.yield %[[S]] : f32
 // CHECK:         return %[[R]]
 func.func @matmul_transpose_b(%a: tensor<2x3x4xf32>, %b: tensor<1x5x4xf32>) -> tensor<2x3x5xf32> {
@@ -250,19 +250,19 @@ func.func @matmul_transpose_b(%a: tensor<2x3x4xf32>, %b: tensor<1x5x4xf32>) -> t
 // transpose_a reads lhs as [K, M]; the rank-2 rhs is shared by the batch;
 // bf16 accumulates in f32.
 
-// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>
-// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1)>
+// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @matmul_transpose_a_bf16(
 // CHECK-SAME:      %[[A:.*]]: tensor<2x4x3xbf16>, %[[B:.*]]: tensor<4x5xbf16>)
 // CHECK:         %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x3x5xf32>) -> tensor<2x3x5xf32>
-// CHECK:         %[[Y:.*]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[A]], %[[B]] : tensor<2x4x3xbf16>, tensor<4x5xbf16>) outs(%[[INIT]] : tensor<2x3x5xf32>)
+// CHECK:         %[[Y:.*]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%[[A]], %[[B]] : tensor<2x4x3xbf16>, tensor<4x5xbf16>) outs(%[[INIT]] : tensor<2x3x5xf32>)
 // CHECK-NEXT:    ^bb0(%[[AI:.*]]: bf16, %[[BI:.*]]: bf16, %[[ACC:.*]]: f32):
 // CHECK-NEXT:      %[[AW:.*]] = arith.extf %[[AI]] : bf16 to f32
 // CHECK-NEXT:      %[[BW:.*]] = arith.extf %[[BI]] : bf16 to f32
-// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[AW]], %[[BW]] : f32
-// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:      %[[P:.*]] = arith.mulf %[[AW]], %[[BW]] {{.*}}: f32
+// CHECK-NEXT:      %[[S:.*]] = arith.addf %[[ACC]], %[[P]] {{.*}}: f32
 // CHECK:         %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID3]], #[[ID3]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[Y]] : tensor<2x3x5xf32>) outs(%{{.*}} : tensor<2x3x5xbf16>)
 // CHECK:           arith.truncf %{{.*}} : f32 to bf16
 // CHECK:         return %[[R]]
@@ -289,7 +289,6 @@ func.func @matmul_transpose_a_bf16(%a: tensor<2x4x3xbf16>, %b: tensor<4x5xbf16>)
 // CHECK-DAG: #[[OUT5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[MASK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
-// CHECK-DAG: #[[PV_V:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
 // CHECK-LABEL: func.func @attention_causal_gqa(
 // CHECK-SAME:      %[[Q:.*]]: tensor<1x4x2x2xf32>, %[[K:.*]]: tensor<1x2x3x2xf32>, %[[V:.*]]: tensor<1x2x3x2xf32>, %[[M:.*]]: tensor<1x1x1x3xi1>)
 // CHECK:         %[[KR:.*]] = linalg.generic {indexing_maps = [#[[REPEAT]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[K]] : tensor<1x2x3x2xf32>) outs(%{{.*}} : tensor<1x4x3x2xf32>)
@@ -333,7 +332,7 @@ func.func @matmul_transpose_a_bf16(%a: tensor<2x4x3xbf16>, %b: tensor<4x5xbf16>)
 // CHECK-NEXT:      %[[PSEL:.*]] = arith.select %[[EMPTY_ROW]], %[[ZERO2]], %[[P]] : f32
 // CHECK-NEXT:      linalg.yield %[[PSEL]] : f32
 // CHECK:         %[[O0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x2x2xf32>)
-// CHECK:         %[[O:.*]] = linalg.generic {indexing_maps = [#[[QK_Q]], #[[PV_V]], #[[OUT5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[PROBS]], %[[VR]] : tensor<1x4x2x3xf32>, tensor<1x4x3x2xf32>) outs(%[[O0]] : tensor<1x4x2x2xf32>)
+// CHECK:         %[[O:.*]] = linalg.generic {indexing_maps = [#[[OUT5]], #[[QK_K]], #[[QK_Q]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[PROBS]], %[[VR]] : tensor<1x4x2x3xf32>, tensor<1x4x3x2xf32>) outs(%[[O0]] : tensor<1x4x2x2xf32>)
 // CHECK:         return %[[O]]
 func.func @attention_causal_gqa(%q: tensor<1x4x2x2xf32>, %k: tensor<1x2x3x2xf32>, %v: tensor<1x2x3x2xf32>,
                                 %mask: tensor<1x1x1x3xi1>) -> tensor<1x4x2x2xf32> {
@@ -351,7 +350,6 @@ func.func @attention_causal_gqa(%q: tensor<1x4x2x2xf32>, %k: tensor<1x2x3x2xf32>
 // CHECK-DAG: #[[QK_K:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[OUT3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[PV_V:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-LABEL: func.func @attention_additive_f16(
 // CHECK-SAME:      %[[Q:.*]]: tensor<2x2xf16>, %[[K:.*]]: tensor<3x2xf16>, %[[V:.*]]: tensor<3x4xf16>, %[[M:.*]]: tensor<2x3xf16>)
 // CHECK-NOT:     floordiv
@@ -368,7 +366,7 @@ func.func @attention_causal_gqa(%q: tensor<1x4x2x2xf32>, %k: tensor<1x2x3x2xf32>
 // CHECK:         arith.maximumf
 // CHECK:         math.exp
 // CHECK:         arith.divf
-// CHECK:         %[[O:.*]] = linalg.generic {indexing_maps = [#[[QK_Q]], #[[PV_V]], #[[OUT3]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %[[V]] : tensor<2x3xf32>, tensor<3x4xf16>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK:         %[[O:.*]] = linalg.generic {indexing_maps = [#[[OUT3]], #[[QK_K]], #[[QK_Q]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[V]] : tensor<2x3xf32>, tensor<3x4xf16>) outs(%{{.*}} : tensor<2x4xf32>)
 // CHECK:         %[[R:.*]] = linalg.generic {{.*}} ins(%[[O]] : tensor<2x4xf32>) outs(%{{.*}} : tensor<2x4xf16>)
 // CHECK:           arith.truncf %{{.*}} : f32 to f16
 // CHECK:         return %[[R]]
