@@ -24,6 +24,10 @@ using namespace mlir;
 
 namespace {
 
+/// Set on a kernel whose loop nest (lowered in iterator order) has an
+/// independent loop at this depth; tfmc-parallelize-kernels uses it.
+constexpr llvm::StringLiteral kParallelLoopAttr = "tfmc.parallel_loop";
+
 bool isPassableMemRef(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
   return memref && memref.getLayout().isIdentity() && memref.hasStaticShape();
@@ -86,6 +90,34 @@ bool canOutline(Operation *op) {
   return true;
 }
 
+/// Below this many innermost iterations a kernel runs on one thread: the
+/// fork and join would cost more than they save.
+constexpr int64_t kMinParallelWork = 1 << 16;
+
+/// The loop of `op`'s nest (counting from the outermost) worth running in
+/// parallel: the first loop with more than one iteration, if it is a
+/// parallel dimension and the whole nest does enough work.
+std::optional<int64_t> getParallelLoop(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t work = 1;
+  for (int64_t r : ranges) {
+    if (ShapedType::isDynamic(r))
+      return std::nullopt;
+    work = work > (int64_t(1) << 40) ? work : work * r;
+  }
+  if (work < kMinParallelWork)
+    return std::nullopt;
+  for (auto [d, r] : llvm::enumerate(ranges)) {
+    if (r == 1)
+      continue;
+    if (iterators[d] != utils::IteratorType::parallel)
+      return std::nullopt;
+    return d;
+  }
+  return std::nullopt;
+}
+
 struct OutlineKernelsPass
     : public tfmc::impl::OutlineKernelsPassBase<OutlineKernelsPass> {
   void runOnOperation() override {
@@ -117,6 +149,9 @@ struct OutlineKernelsPass
         kernel->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
         kernel->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
                                             ctx, LLVM::Linkage::Internal));
+        if (std::optional<int64_t> loop =
+                getParallelLoop(cast<linalg::LinalgOp>(op)))
+          kernel->setAttr(kParallelLoopAttr, b.getI64IntegerAttr(*loop));
         symbols.insert(kernel);
         Block *entry = kernel.addEntryBlock();
         b.setInsertionPointToStart(entry);

@@ -30,6 +30,7 @@
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -288,6 +289,7 @@ int tfmc::compile(const CompileOptions &options) {
   registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -333,6 +335,7 @@ int tfmc::compile(const CompileOptions &options) {
   pipelineOptions.entryPoint = options.entryPoint;
   pipelineOptions.attentionLowering = options.attentionLowering;
   pipelineOptions.attentionBlock = options.attentionBlock;
+  pipelineOptions.parallel = options.parallel;
   std::optional<Phase> stopAfter = options.compileTo;
 
   // Runs the passes of `phase` on the module, under its own timer.
@@ -484,7 +487,9 @@ int tfmc::compile(const CompileOptions &options) {
         return reportError(llvm::toString(std::move(err)));
     }
     TimingScope linkTimer = rootTimer.nest("link");
-    return linkExecutable(objectPath, outputPath);
+    // Parallel kernels call into the OpenMP runtime (libomp).
+    bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
+    return linkExecutable(objectPath, outputPath, usesOpenMP);
   }
   case EmitKind::MLIR:
     break;

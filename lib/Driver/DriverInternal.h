@@ -85,9 +85,10 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 llvm::Error emitCode(llvm::Module &module, llvm::TargetMachine &machine,
                      bool assembly, llvm::raw_pwrite_stream &os);
 
-/// Links `objectPath` with the runtime into an executable. Returns an
-/// ExitCode.
-int linkExecutable(llvm::StringRef objectPath, llvm::StringRef outputPath);
+/// Links `objectPath` with the runtime (and libomp when `openMP`) into an
+/// executable. Returns an ExitCode.
+int linkExecutable(llvm::StringRef objectPath, llvm::StringRef outputPath,
+                   bool openMP);
 
 } // namespace tfmc
 

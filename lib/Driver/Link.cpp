@@ -23,16 +23,19 @@ std::string tfmc::findRuntimeLibrary() {
   return TFMC_RUNTIME_LIBRARY;
 }
 
-int tfmc::linkExecutable(StringRef objectPath, StringRef outputPath) {
+int tfmc::linkExecutable(StringRef objectPath, StringRef outputPath,
+                         bool openMP) {
   std::string runtime = findRuntimeLibrary();
   if (!sys::fs::exists(runtime))
     return reportError("the runtime library '" + runtime + "' is missing");
   std::string linker = TFMC_LINKER_DRIVER;
   if (const char *env = std::getenv("TFMC_LINKER_DRIVER"))
     linker = env;
-  SmallVector<StringRef> args = {linker,         "-fuse-ld=lld", objectPath,
-                                 runtime,        "-lm",          "-o",
-                                 outputPath};
+  SmallVector<StringRef> args = {linker, "-fuse-ld=lld", objectPath, runtime,
+                                 "-lm"};
+  if (openMP)
+    args.push_back("-fopenmp=libomp");
+  args.append({"-o", outputPath});
   std::string error;
   int status = sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0, &error);
   if (status != 0)

@@ -18,6 +18,8 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
@@ -106,11 +108,18 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
 }
 
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
-                                    const CpuPipelineOptions &) {
+                                    const CpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   // One function per loop nest keeps LLVM's loop passes linear in model size.
   pm.addPass(createOutlineKernelsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.parallel) {
+    pm.addNestedPass<func::FuncOp>(createParallelizeKernelsPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // Drops the memref.alloca_scope it wraps loop bodies in (they allocate
+    // nothing), which would otherwise hold several blocks after scf-to-cf.
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -126,6 +135,8 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
+  if (options.parallel)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

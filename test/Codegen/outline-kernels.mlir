@@ -57,3 +57,25 @@ func.func @views(%base: memref<4x8xf32>, %dst: memref<4x2xf32>, %table: memref<3
   }
   return
 }
+
+// -----
+
+// A kernel with enough work is marked with the loop to run in parallel: the
+// first loop of more than one iteration, when it is a parallel dimension.
+// CHECK-LABEL: func.func private @__tfmc_kernel_0
+// CHECK-SAME: tfmc.parallel_loop = 1 : i64
+// CHECK: linalg.copy
+// CHECK: func.func private @__tfmc_kernel_1
+// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"], tfmc.kernel} {
+// CHECK: iterator_types = ["reduction", "parallel", "parallel"]
+func.func @marks(%a: memref<1x512x512xf32>, %b: memref<1x512x512xf32>, %c: memref<2x512x512xf32>, %r: memref<512x512xf32>) {
+  linalg.copy ins(%a : memref<1x512x512xf32>) outs(%b : memref<1x512x512xf32>)
+  // A reduction outermost (two iterations): not parallelized.
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%c : memref<2x512x512xf32>) outs(%r : memref<512x512xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -4,8 +4,11 @@
 # Usage: tools/setup/install-deps.sh [build|test|all]   (default: all)
 set -euo pipefail
 
-# Build: Debian's LLVM/MLIR 22 toolchain, clang-22/lld-22, CMake + Ninja.
+# Build: Debian's LLVM/MLIR 22 toolchain, clang-22/lld-22, LLVM's OpenMP
+# runtime (parallel kernels link libomp; executables then need libomp.so.5),
+# CMake + Ninja.
 build_pkgs=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+            libomp-22-dev
             cmake ninja-build)
 # Tests: lit comes with llvm-22-tools; Python tests and numeric references use
 # Debian's own interpreter and packages (never the pyenv python on PATH).

@@ -57,6 +57,10 @@ int main(int argc, char **argv) {
   cl::opt<int64_t> attentionBlock(
       "attention-block", cl::desc("Keys per block of the flash form"),
       cl::init(64), cl::cat(category));
+  cl::opt<bool> noThreads(
+      "no-threads",
+      cl::desc("Generate single-threaded code (no OpenMP, no libomp)"),
+      cl::cat(category));
   cl::opt<std::string> entry("entry-point",
                              cl::desc("The model's entry function"),
                              cl::init("main"), cl::cat(category));
@@ -84,6 +88,7 @@ int main(int argc, char **argv) {
     return fail("--attention-block must be >= 1");
   options.attentionLowering = attention;
   options.attentionBlock = attentionBlock;
+  options.parallel = !noThreads;
   if (target != "cpu")
     return fail("unsupported --target='" + target +
                 "': this tfmc compiles for 'cpu' only (Vulkan is not "

@@ -94,6 +94,28 @@ def OutlineKernelsPass : Pass<"tfmc-outline-kernels", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def ParallelizeKernelsPass
+    : Pass<"tfmc-parallelize-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Run the independent loop of each large kernel in parallel";
+  let description = [{
+    After linalg ops are lowered to loops in their iterator order, a kernel
+    marked `tfmc.parallel_loop = d` by `tfmc-outline-kernels` has an
+    independent loop at depth `d` of its nest (the first loop with more than
+    one iteration, a parallel dimension, in a kernel doing at least 65536
+    innermost iterations). That loop becomes a one-dimensional
+    `scf.parallel`, which `convert-scf-to-openmp` turns into an OpenMP
+    worksharing loop; the loops inside it keep their order (the vectorized
+    innermost loop stays innermost).
+
+    ```mlir
+    scf.for %i = %c0 to %c512 step %c1 { ...body... }
+    // becomes
+    scf.parallel (%i) = (%c0) to (%c512) step (%c1) { ...body... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def PlanBuffersPass : Pass<"tfmc-plan-buffers", "::mlir::func::FuncOp"> {
   let summary = "Place a function's temporary buffers in one arena, reusing memory";
   let description = [{

@@ -31,6 +31,7 @@ struct CompileOptions {
   std::string dumpIRDir;        ///< if set: the IR after every pass, numbered
   std::string attentionLowering = "auto"; ///< auto, flash or unfused
   int64_t attentionBlock = 64;  ///< keys per block of the flash form
+  bool parallel = true;         ///< large kernels on several threads (OpenMP)
 };
 
 /// Process exit codes of the driver.

@@ -40,6 +40,10 @@ struct CpuPipelineOptions
       *this, "attention",
       llvm::cl::desc("Attention lowering: auto, flash or unfused"),
       llvm::cl::init("auto")};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run large kernels on several threads (OpenMP)"),
+      llvm::cl::init(true)};
   Option<int64_t> attentionBlock{
       *this, "attention-block",
       llvm::cl::desc("Keys per block of the flash attention form"),

@@ -71,6 +71,10 @@ static const char *printable(const char *s, char *buf, size_t size) {
   return buf;
 }
 
+/* Defined when the model's kernels run in parallel and libomp is linked;
+ * NULL (weak) for single-threaded models, which need no OpenMP runtime. */
+extern void omp_set_num_threads(int) __attribute__((weak));
+
 /*===----------------------------------------------------------------------===*
  * State
  *===----------------------------------------------------------------------===*/
@@ -154,7 +158,8 @@ static void print_usage(const cli *c, const char *prog) {
       "DIR\n"
       "  --bench N               time N runs after one warm-up; prints\n"
       "                          latency_ms min=.. median=.. max=.. runs=N\n"
-      "  --threads N             threads to use (this model runs on 1)\n"
+      "  --threads N             threads for parallel kernels (default: all\n"
+      "                          cores, or OMP_NUM_THREADS)\n"
       "  --help                  print this text\n"
       "\n"
       "Without --output or --output-dir a run prints one line per output:\n"
@@ -1030,9 +1035,13 @@ static int cli_run(cli *c, int argc, char **argv) {
     print_info(c);
     return 0;
   }
-  if (c->opt.have_threads && c->opt.threads > 1)
-    fprintf(stderr, "note: this model was compiled without threading; "
-                    "running on 1 thread\n");
+  if (c->opt.have_threads) {
+    if (omp_set_num_threads)
+      omp_set_num_threads((int)c->opt.threads);
+    else if (c->opt.threads > 1)
+      fprintf(stderr, "note: this model was compiled without threading; "
+                      "running on 1 thread\n");
+  }
   if ((rc = resolve_inputs(c)) || (rc = prepare_inputs(c)) ||
       (rc = prepare_outputs(c)) || (rc = run_model(c)))
     return rc;
