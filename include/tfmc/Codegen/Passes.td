@@ -9,6 +9,21 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ApproximateMathPass : Pass<"tfmc-approximate-math"> {
+  let summary = "Replace exp, log, tanh and erf on f32 by polynomial approximations";
+  let description = [{
+    Rewrites `math.exp`, `math.log`, `math.tanh` and `math.erf` on f32
+    (scalars and vectors) into upstream MLIR's polynomial approximations:
+    plain arithmetic that LLVM vectorizes, instead of a libm call per
+    element, which keeps softmax, GELU and SiLU loops vectorized. The
+    approximations are accurate to a few ulp (the end-to-end tests hold
+    them to the same tolerances as libm). Sine and cosine (positional
+    encodings, whose arguments grow with the position) stay libm calls.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def ConfigureLoweringPass
     : Pass<"tfmc-configure-lowering", "::mlir::ModuleOp"> {
   let summary = "Choose how each op is lowered and record it on the op";
