@@ -267,8 +267,20 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   // k) makes the innermost loop a dot product of two contiguous rows, which
   // vectorizes once the sum may be reassociated.
   bool dotInnermost = transposeB;
-  AffineExpr m = getAffineDimExpr(batch, ctx);
-  AffineExpr n = getAffineDimExpr(dotInnermost ? batch + 1 : batch + 2, ctx);
+  // Dot products: when B does not stay in cache and is bigger than A (a
+  // linear layer's weights against a few tokens' activations), loop over
+  // rows of B outermost: each weight row is then read from memory once,
+  // against all rows of A held in cache, instead of once per row of A.
+  constexpr int64_t kCachedBytes = 256 * 1024;
+  auto bytes = [](Value v) {
+    RankedTensorType t = tensorType(v);
+    return t.getNumElements() * t.getElementTypeBitWidth() / 8;
+  };
+  bool rowsOfBOutermost = dotInnermost && bytes(rhs) > kCachedBytes &&
+                          bytes(rhs) > bytes(lhs);
+  AffineExpr m = getAffineDimExpr(rowsOfBOutermost ? batch + 1 : batch, ctx);
+  AffineExpr n = getAffineDimExpr(
+      rowsOfBOutermost ? batch : dotInnermost ? batch + 1 : batch + 2, ctx);
   AffineExpr k = getAffineDimExpr(dotInnermost ? batch + 2 : batch + 1, ctx);
   auto operandMap = [&](RankedTensorType t, AffineExpr row, AffineExpr col) {
     int64_t tBatch = t.getRank() - 2;

@@ -1453,3 +1453,18 @@ func.func @embedding_empty_table(%ids: tensor<3xi64>, %table: tensor<0x4xf32>) -
   %0 = tfm.embedding %ids, %table : (tensor<3xi64>, tensor<0x4xf32>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+// Weights that do not stay in cache (2048x64 f32 = 512 KiB) against a few
+// rows of activations: rows of the weight matrix are the outermost loop, so
+// each is read once against all of x.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2) -> (d1, d0)>
+// CHECK-LABEL: func.func @linear_large_weights
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "reduction"]}
+func.func @linear_large_weights(%x: tensor<4x64xf32>, %w: tensor<2048x64xf32>) -> tensor<4x2048xf32> {
+  %0 = tfm.linear %x, %w : (tensor<4x64xf32>, tensor<2048x64xf32>) -> tensor<4x2048xf32>
+  return %0 : tensor<4x2048xf32>
+}
