@@ -12,6 +12,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -98,6 +99,12 @@ constexpr int64_t kMinParallelWork = 1 << 16;
 /// parallel: the first loop with more than one iteration, if it is a
 /// parallel dimension and the whole nest does enough work.
 std::optional<int64_t> getParallelLoop(linalg::LinalgOp op) {
+  // Calls out of a body (index-error reports) stay on the calling thread,
+  // where the runtime records the run's errors.
+  bool calls = false;
+  op->walk([&](CallOpInterface) { calls = true; });
+  if (calls)
+    return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   int64_t work = 1;

@@ -79,3 +79,20 @@ func.func @marks(%a: memref<1x512x512xf32>, %b: memref<1x512x512xf32>, %c: memre
   }
   return
 }
+
+// -----
+
+// A body that calls out (an index-error report) is never run in parallel.
+// CHECK-LABEL: func.func private @__tfmc_kernel_0
+// CHECK-NOT: tfmc.parallel_loop
+// CHECK-SAME: {
+func.func private @report(i64)
+func.func @calls(%ids: memref<65536x2xi64>, %out: memref<65536x2xi64>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%ids : memref<65536x2xi64>) outs(%out : memref<65536x2xi64>) {
+  ^bb0(%x: i64, %y: i64):
+    func.call @report(%x) : (i64) -> ()
+    linalg.yield %x : i64
+  }
+  return
+}

@@ -1739,3 +1739,20 @@ def test_gather_computed_index_out_of_range(offset, idx, good, bad):
     check(model.run({"x": x, "i": good})["y"],
           ref.gather(x, good + offset, 1), **TOL_EXACT)
     _run_expect_index_error(model, {"x": x, "i": idx}, bad)
+
+
+def test_large_computed_gather_reports_bad_index():
+    """A gather over 65536 computed indices (enough work to be a parallel
+    kernel) still reports an out-of-range index: index checks stay on the
+    thread that records the run's errors."""
+    x = randn(7, 3)
+    ids = np.zeros((256, 256), dtype=np.int64)
+    ids[200, 17] = 5  # becomes 12 after the +7 below: out of [-7, 7)
+    seven = np.zeros((256, 256), dtype=np.int64)
+    seven[200, 17] = 7
+    model = _compile(single_op_model(
+        f"%j = tfm.add %i, %s : ({T(ids)}, {T(seven)}) -> {T(ids)}\n"
+        f"  %y = tfm.gather %x, %j {{axis = 0 : i64}} : "
+        f"{FT([T(x), T(ids)], T((256, 256, 3), np.float32))}",
+        {"x": x, "i": ids, "s": seven}, {"y": ((256, 256, 3), np.float32)}))
+    _run_expect_index_error(model, {"x": x, "i": ids, "s": seven}, 12)
