@@ -11,41 +11,19 @@ import numpy as np
 import pytest
 
 import reference as ref
-from test_ops import ATTENTION_CASES, FT, T, TOL_F32, _mask, check, randn
+from test_ops import (ATTENTION_CASES, TOL_F32, attention_case,
+                      check, check_attention, randn, single_op_model)
 from tfmc_harness import compile_model
-
-
-def run_attention(case, extra_args, seed_shift=0):
-    qs, ks, vs, mkind, mshape, scale, causal = ATTENTION_CASES[case]
-    q, k, v = randn(*qs), randn(*ks), randn(*vs)
-    mask = _mask(mkind, mshape)
-    if case == "bool_mask_full_row":
-        mask[1, 0, 3, :] = False
-    out = qs[:-1] + (vs[-1],)
-    attrs = [f"scale = {scale!r} : f64"] if scale is not None else []
-    attrs += ["causal"] if causal else []
-    attr_text = "{" + ", ".join(attrs) + "}" if attrs else ""
-    operands = [q, k, v] + ([mask] if mask is not None else [])
-    inputs = {"q": q, "k": k, "v": v, **({"m": mask} if mask is not None else {})}
-    args = ", ".join(f"%{n}: {T(a)} {{tfm.name = \"{n}\"}}" for n, a in inputs.items())
-    mlir = (f"func.func @main({args}) -> ({T(out, np.float32)} {{tfm.name = \"y\"}}) {{\n"
-            f"  %y = tfm.attention {', '.join('%' + n for n in inputs)} {attr_text} : "
-            f"{FT([T(a) for a in operands], T(out, np.float32))}\n"
-            f"  return %y : {T(out, np.float32)}\n}}\n")
-    y = compile_model(mlir, extra_args=extra_args).run(inputs)["y"]
-    expected = ref.attention(q, k, v, mask=mask, scale=scale, causal=causal)
-    return y, expected
 
 
 @pytest.mark.parametrize("block", [4, 1, 64])
 @pytest.mark.parametrize("case", list(ATTENTION_CASES))
 def test_flash_attention(case, block):
-    y, expected = run_attention(
-        case, ["--attention=flash", f"--attention-block={block}"])
-    assert not np.isnan(y).any()
-    check(y, expected, **TOL_F32)
-    dead = np.all(expected == 0, axis=-1)
-    assert np.all(y[dead] == 0)
+    inputs, op_text, out, expected = attention_case(case)
+    mlir = single_op_model(op_text, inputs, {"y": (out, np.float32)})
+    y = compile_model(mlir, extra_args=["--attention=flash",
+                                        f"--attention-block={block}"]).run(inputs)["y"]
+    check_attention(y, expected)
 
 
 def test_auto_chooses_flash_for_long_keys(tmp_path):

@@ -409,9 +409,9 @@ ATTENTION_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(ATTENTION_CASES))
-def test_attention(case):
-    """f32 tolerance; fully masked rows must be exactly zero."""
+def attention_case(case):
+    """The inputs, op text and float64 reference of ATTENTION_CASES[case]
+    (shared with test_flash_attention.py)."""
     qs, ks, vs, mkind, mshape, scale, causal = ATTENTION_CASES[case]
     q, k, v = randn(*qs), randn(*ks), randn(*vs)
     mask = _mask(mkind, mshape)
@@ -423,15 +423,26 @@ def test_attention(case):
     attr_text = "{" + ", ".join(attrs) + "}" if attrs else ""
     operands = [q, k, v] + ([mask] if mask is not None else [])
     inputs = {"q": q, "k": k, "v": v, **({"m": mask} if mask is not None else {})}
-    y = run_op(f"%y = tfm.attention {', '.join('%' + n for n in inputs)} "
-               f"{attr_text} : {FT([T(a) for a in operands], T(out, np.float32))}",
-               inputs, {"y": (out, np.float32)})["y"]
+    op_text = (f"%y = tfm.attention {', '.join('%' + n for n in inputs)} "
+               f"{attr_text} : {FT([T(a) for a in operands], T(out, np.float32))}")
     expected = ref.attention(q, k, v, mask=mask, scale=scale, causal=causal)
+    return inputs, op_text, out, expected
+
+
+def check_attention(y, expected):
     assert not np.isnan(y).any()
     check(y, expected, **TOL_F32)
     # Rows with nothing to attend are exact zeros (not NaN, not garbage).
     dead = np.all(expected == 0, axis=-1)
     assert np.all(y[dead] == 0)
+
+
+@pytest.mark.parametrize("case", list(ATTENTION_CASES))
+def test_attention(case):
+    """f32 tolerance; fully masked rows must be exactly zero."""
+    inputs, op_text, out, expected = attention_case(case)
+    y = run_op(op_text, inputs, {"y": (out, np.float32)})["y"]
+    check_attention(y, expected)
 
 
 MHA_CASES = {
