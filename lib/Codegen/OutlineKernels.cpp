@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
+#include "llvm/ADT/StringMap.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -125,6 +126,18 @@ std::optional<int64_t> getParallelLoop(linalg::LinalgOp op) {
   return std::nullopt;
 }
 
+/// A kernel's text without its name or locations: equal texts are equal
+/// kernels.
+std::string printWithoutName(func::FuncOp kernel) {
+  StringAttr name = kernel.getSymNameAttr();
+  kernel.setSymName("__tfmc_kernel");
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  kernel->print(os, OpPrintingFlags().printGenericOpForm().useLocalScope());
+  kernel.setSymNameAttr(name);
+  return text;
+}
+
 struct OutlineKernelsPass
     : public tfmc::impl::OutlineKernelsPassBase<OutlineKernelsPass> {
   void runOnOperation() override {
@@ -133,6 +146,7 @@ struct OutlineKernelsPass
     unsigned counter = 0;
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    llvm::StringMap<func::FuncOp> kernelsByBody;
     for (func::FuncOp func : funcs) {
       if (func.isExternal() || func->hasAttr("tfmc.kernel"))
         continue;
@@ -177,6 +191,15 @@ struct OutlineKernelsPass
         kernel.setFunctionType(
             b.getFunctionType(entry->getArgumentTypes(), {}));
 
+        // Identical kernels (every layer of a model has the same ones) are
+        // generated once: LLVM's time then grows with distinct shapes, not
+        // with depth.
+        std::string key = printWithoutName(kernel);
+        auto [existing, isNew] = kernelsByBody.try_emplace(key, kernel);
+        if (!isNew) {
+          symbols.erase(kernel); // also deletes it
+          kernel = existing->second;
+        }
         b.setInsertionPoint(op);
         func::CallOp::create(b, op->getLoc(), kernel, callOperands);
         op->erase();

@@ -96,3 +96,18 @@ func.func @calls(%ids: memref<65536x2xi64>, %out: memref<65536x2xi64>) {
   }
   return
 }
+
+// -----
+
+// Identical loop nests (the same op on buffers of the same types, as in
+// every layer of a model) share one kernel.
+// CHECK-LABEL: func.func private @__tfmc_kernel_0
+// CHECK-NOT: func.func private @__tfmc_kernel_1
+// CHECK-LABEL: func.func @layers
+// CHECK: call @__tfmc_kernel_0(%{{.*}}, %{{.*}})
+// CHECK: call @__tfmc_kernel_0(%{{.*}}, %{{.*}})
+func.func @layers(%a: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>) {
+  linalg.copy ins(%a : memref<8xf32>) outs(%b : memref<8xf32>)
+  linalg.copy ins(%b : memref<8xf32>) outs(%c : memref<8xf32>)
+  return
+}

