@@ -150,12 +150,13 @@ struct OutlineKernelsPass
     for (func::FuncOp func : funcs) {
       if (func.isExternal() || func->hasAttr("tfmc.kernel"))
         continue;
-      Block &body = func.getBody().front();
+      // Loop nests inside loops too (the blocks of the flash attention
+      // form): each becomes a kernel called once per iteration.
       SmallVector<Operation *> candidates;
-      for (Operation &op : body)
-        if (isa<linalg::LinalgOp>(op) && op.getNumResults() == 0 &&
-            canOutline(&op))
-          candidates.push_back(&op);
+      func.walk([&](linalg::LinalgOp op) {
+        if (op->getNumResults() == 0 && canOutline(op))
+          candidates.push_back(op);
+      });
       for (Operation *op : candidates) {
         OpBuilder b(ctx);
         b.setInsertionPoint(func);

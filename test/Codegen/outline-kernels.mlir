@@ -111,3 +111,23 @@ func.func @layers(%a: memref<8xf32>, %b: memref<8xf32>, %c: memref<8xf32>) {
   linalg.copy ins(%b : memref<8xf32>) outs(%c : memref<8xf32>)
   return
 }
+
+// -----
+
+// Loop nests inside loops are kernels too; the loop's index is passed in.
+// CHECK-LABEL: func.func private @__tfmc_kernel_0(
+// CHECK-SAME: %{{.*}}: memref<4x8xf32>, %[[OFF:.*]]: index, %{{.*}}: memref<4xf32>)
+// CHECK: memref.subview %{{.*}}[0, %[[OFF]]] [4, 1] [1, 1]
+// CHECK-LABEL: func.func @in_loop
+// CHECK: scf.for %[[I:.*]] =
+// CHECK: call @__tfmc_kernel_0(%{{.*}}, %[[I]], %{{.*}})
+func.func @in_loop(%a: memref<4x8xf32>, %b: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %col = memref.subview %a[0, %i] [4, 1] [1, 1] : memref<4x8xf32> to memref<4xf32, strided<[8], offset: ?>>
+    linalg.copy ins(%col : memref<4xf32, strided<[8], offset: ?>>) outs(%b : memref<4xf32>)
+  }
+  return
+}

@@ -79,9 +79,9 @@ def ExpandStridedCopiesPass
 def OutlineKernelsPass : Pass<"tfmc-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "Move each linalg op of a function body into its own kernel function";
   let description = [{
-    After bufferization, every linalg op in the top-level block of a
-    function is moved into a private function `@__tfmc_kernel_<n>` and
-    replaced by a call. The kernel takes the buffers the op uses as
+    After bufferization, every linalg op of a function (in its body or in
+    loops, such as the key blocks of the flash attention form) is moved
+    into a private function `@__tfmc_kernel_<n>` and replaced by a call. The kernel takes the buffers the op uses as
     identity-layout memrefs (views such as `memref.subview` are recreated
     inside the kernel from their base buffer) and the scalars it uses as
     arguments; constants are cloned. Kernels are marked `noinline` with
