@@ -994,7 +994,7 @@ Value repeatHeads(OpBuilder &b, Location loc, Value kv, int64_t groups) {
 /// all Sk keys, for blocks of the online-softmax form.
 Value maskScores(OpBuilder &b, Location loc, Value scores, Value mask,
                  double scale, bool causal, int64_t sq, int64_t sk,
-                 Value keyOffset) {
+                 Value keyOffset, Value queryOffset = Value()) {
   RankedTensorType type = tensorType(scores);
   int64_t rank = type.getRank();
   Type f32 = type.getElementType();
@@ -1016,6 +1016,8 @@ Value maskScores(OpBuilder &b, Location loc, Value scores, Value mask,
         if (causal) {
           // Key j is visible to query i iff j <= i + (Sk - Sq).
           Value i = linalg::IndexOp::create(nb, nl, rank - 2);
+          if (queryOffset)
+            i = arith::AddIOp::create(nb, nl, i, queryOffset);
           Value j = linalg::IndexOp::create(nb, nl, rank - 1);
           if (keyOffset)
             j = arith::AddIOp::create(nb, nl, j, keyOffset);
@@ -1115,125 +1117,224 @@ Value sliceMask(OpBuilder &b, Location loc, Value mask, Value offset,
       offsets, sizes, strides);
 }
 
+/// The rows [offset, offset + size) of a mask broadcastable to the scores,
+/// unless it broadcasts along the queries.
+Value sliceMaskRows(OpBuilder &b, Location loc, Value mask, Value offset,
+                    int64_t size) {
+  if (!mask)
+    return mask;
+  RankedTensorType type = tensorType(mask);
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.getDimSize(rank - 2) == 1)
+    return mask;
+  return sliceKeys(b, loc, mask, offset, size);
+}
+
 /// The online-softmax ("flash") form: K/V in blocks of `block` keys, a
 /// running row maximum `m` and sum `l`, the accumulator rescaled by
 /// exp(m_old - m_new) at every block and divided by `l` once at the end.
-/// The score matrix never exceeds [.., Sq, block].
+/// The score matrix never exceeds [.., Sq, block]. With the causal flag,
+/// queries go in blocks too, and each query block visits only the key
+/// blocks that are not entirely above its diagonal.
 Value buildFlashAttention(OpBuilder &b, Location loc,
                           const AttentionProblem &p, int64_t block) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
-  RankedTensorType qType = tensorType(p.query);
+  Type element = p.resultType.getElementType();
   int64_t rank = p.rank;
-  SmallVector<int64_t> rowShape(qType.getShape().drop_back()); // [.., Sq]
-  ArrayRef<int64_t> accShape = p.resultType.getShape();        // [.., Sq, Dv]
   SmallVector<bool> last(rank, false);
   last.back() = true;
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap row = droppingMap(rank, last, ctx);
 
-  // One block: returns the new (acc, m, l).
-  auto step = [&](OpBuilder &nb, Location nl, Value offset, int64_t size,
-                  Value acc, Value m, Value l) -> SmallVector<Value> {
-    Value key = repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
-                            p.groups);
-    Value value = repeatHeads(
-        nb, nl, sliceKeys(nb, nl, p.value, offset, size), p.groups);
-    SmallVector<int64_t> scoreShape(qType.getShape());
-    scoreShape.back() = size;
-    Value s = buildMatmul(
-        nb, nl, p.query, key, false, true,
-        filledTensor(nb, nl, scoreShape, floatConst(nb, nl, f32, 0.0)));
-    s = maskScores(nb, nl, s, sliceMask(nb, nl, p.mask, offset, size),
-                   p.scale, p.causal, p.sq, p.sk, offset);
-    Value blockMax =
-        buildReduction(nb, nl, s, last, lowestValue(nb, nl, f32),
-                       [](OpBuilder &bb, Location bl, Value x, Value a) {
-                         return arith::MaximumFOp::create(bb, bl, x, a);
-                       });
-    Value mNew = buildElementwise(
-        nb, nl, rowShape, f32, ValueRange{m, blockMax},
-        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-          return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
-        });
-    // exp(x - max), 0 where the row has seen nothing but masked keys.
-    auto expBelow = [&](OpBuilder &bb, Location bl, Value x, Value max) {
-      Value none = arith::CmpFOp::create(bb, bl, arith::CmpFPredicate::OEQ, max,
-                                         lowestValue(bb, bl, f32));
-      Value e = math::ExpOp::create(bb, bl, arith::SubFOp::create(bb, bl, x, max));
-      return arith::SelectOp::create(bb, bl, none, floatConst(bb, bl, f32, 0.0),
-                                     e)
-          .getResult();
+  // Attends queries [queryOffset, queryOffset + rows) (all of them when
+  // queryOffset is null) and returns their normalized output block.
+  auto attendRows = [&](OpBuilder &b, Location loc, Value queryOffset,
+                        int64_t rows) -> Value {
+    Value query = p.query, mask = p.mask;
+    if (queryOffset) {
+      query = sliceKeys(b, loc, p.query, queryOffset, rows);
+      mask = sliceMaskRows(b, loc, p.mask, queryOffset, rows);
+    }
+    RankedTensorType qType = tensorType(query);
+    SmallVector<int64_t> rowShape(qType.getShape().drop_back()); // [.., rows]
+    SmallVector<int64_t> accShape(p.resultType.getShape());      // [.., rows, Dv]
+    accShape[rank - 2] = rows;
+
+    // One key block: returns the new (acc, m, l).
+    auto step = [&](OpBuilder &nb, Location nl, Value offset, int64_t size,
+                    Value acc, Value m, Value l) -> SmallVector<Value> {
+      Value key = repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
+                              p.groups);
+      Value value = repeatHeads(
+          nb, nl, sliceKeys(nb, nl, p.value, offset, size), p.groups);
+      SmallVector<int64_t> scoreShape(qType.getShape());
+      scoreShape.back() = size;
+      Value s = buildMatmul(
+          nb, nl, query, key, false, true,
+          filledTensor(nb, nl, scoreShape, floatConst(nb, nl, f32, 0.0)));
+      s = maskScores(nb, nl, s, sliceMask(nb, nl, mask, offset, size), p.scale,
+                     p.causal, p.sq, p.sk, offset, queryOffset);
+      Value blockMax =
+          buildReduction(nb, nl, s, last, lowestValue(nb, nl, f32),
+                         [](OpBuilder &bb, Location bl, Value x, Value a) {
+                           return arith::MaximumFOp::create(bb, bl, x, a);
+                         });
+      Value mNew = buildElementwise(
+          nb, nl, rowShape, f32, ValueRange{m, blockMax},
+          [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+            return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
+          });
+      // exp(x - max), 0 where the row has seen nothing but masked keys.
+      auto expBelow = [&](OpBuilder &bb, Location bl, Value x, Value max) {
+        Value none = arith::CmpFOp::create(bb, bl, arith::CmpFPredicate::OEQ,
+                                           max, lowestValue(bb, bl, f32));
+        Value e =
+            math::ExpOp::create(bb, bl, arith::SubFOp::create(bb, bl, x, max));
+        return arith::SelectOp::create(bb, bl, none,
+                                       floatConst(bb, bl, f32, 0.0), e)
+            .getResult();
+      };
+      Value probs = buildGeneric(
+          nb, nl, ValueRange{s, mNew}, emptyTensor(nb, nl, scoreShape, f32),
+          {id, row, id}, parallelIterators(rank),
+          [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+            return expBelow(bb, bl, a[0], a[1]);
+          });
+      Value correction = buildElementwise(
+          nb, nl, rowShape, f32, ValueRange{m, mNew},
+          [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+            return expBelow(bb, bl, a[0], a[1]);
+          });
+      Value blockSum =
+          buildReduction(nb, nl, probs, last, floatConst(nb, nl, f32, 0.0),
+                         [](OpBuilder &bb, Location bl, Value x, Value a) {
+                           return arith::AddFOp::create(bb, bl, x, a);
+                         });
+      Value lNew = buildElementwise(
+          nb, nl, rowShape, f32, ValueRange{l, correction, blockSum},
+          [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+            return arith::AddFOp::create(
+                bb, bl, arith::MulFOp::create(bb, bl, a[0], a[1]), a[2]);
+          });
+      Value scaled = buildGeneric(
+          nb, nl, ValueRange{acc, correction},
+          emptyTensor(nb, nl, accShape, f32), {id, row, id},
+          parallelIterators(rank),
+          [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+            return arith::MulFOp::create(bb, bl, a[0], a[1]);
+          });
+      Value accNew = buildMatmul(nb, nl, probs, value, false, false, scaled);
+      return {accNew, mNew, lNew};
     };
-    Value probs = buildGeneric(
-        nb, nl, ValueRange{s, mNew}, emptyTensor(nb, nl, scoreShape, f32),
+
+    Value acc = filledTensor(b, loc, accShape, floatConst(b, loc, f32, 0.0));
+    Value m = filledTensor(b, loc, rowShape, lowestValue(b, loc, f32));
+    Value l = filledTensor(b, loc, rowShape, floatConst(b, loc, f32, 0.0));
+    int64_t fullBlocks = p.sk / block, rest = p.sk % block;
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    // Keys [0, keysEnd) are visible to some row of this block: under the
+    // causal rule, up to its last row's diagonal.
+    Value keysEnd;
+    if (p.causal && queryOffset)
+      keysEnd = arith::MaxSIOp::create(
+          b, loc, index(0),
+          arith::MinSIOp::create(
+              b, loc, index(p.sk),
+              arith::AddIOp::create(b, loc, queryOffset,
+                                    index(rows + p.sk - p.sq))));
+    if (fullBlocks > 0) {
+      Value upper = index(fullBlocks * block);
+      if (keysEnd) // skip the blocks entirely above the diagonal
+        upper = arith::MinSIOp::create(
+            b, loc, upper,
+            arith::MulIOp::create(
+                b, loc,
+                arith::CeilDivSIOp::create(b, loc, keysEnd, index(block)),
+                index(block)));
+      auto loop = scf::ForOp::create(
+          b, loc, index(0), upper, index(block), ValueRange{acc, m, l},
+          [&](OpBuilder &nb, Location nl, Value offset, ValueRange iters) {
+            scf::YieldOp::create(nb, nl,
+                                 step(nb, nl, offset, block, iters[0],
+                                      iters[1], iters[2]));
+          });
+      acc = loop.getResult(0);
+      m = loop.getResult(1);
+      l = loop.getResult(2);
+    }
+    if (rest > 0) {
+      Value offset = index(fullBlocks * block);
+      if (keysEnd) {
+        Value needed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                             keysEnd, offset);
+        auto branch = scf::IfOp::create(
+            b, loc, needed,
+            [&](OpBuilder &nb, Location nl) {
+              scf::YieldOp::create(nb, nl, step(nb, nl, offset, rest, acc, m, l));
+            },
+            [&](OpBuilder &nb, Location nl) {
+              scf::YieldOp::create(nb, nl, ValueRange{acc, m, l});
+            });
+        acc = branch.getResult(0);
+        l = branch.getResult(2);
+      } else {
+        SmallVector<Value> r = step(b, loc, offset, rest, acc, m, l);
+        acc = r[0];
+        l = r[2];
+      }
+    }
+    // Normalize once; a row whose keys were all masked has l == 0: zeros.
+    return buildGeneric(
+        b, loc, ValueRange{acc, l}, emptyTensor(b, loc, accShape, element),
         {id, row, id}, parallelIterators(rank),
-        [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-          return expBelow(bb, bl, a[0], a[1]);
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value zero = floatConst(nb, nl, f32, 0.0);
+          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              a[1], zero);
+          Value out = arith::SelectOp::create(
+              nb, nl, empty, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
+          return fromCompute(nb, nl, out, element);
         });
-    Value correction = buildElementwise(
-        nb, nl, rowShape, f32, ValueRange{m, mNew},
-        [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-          return expBelow(bb, bl, a[0], a[1]);
-        });
-    Value blockSum =
-        buildReduction(nb, nl, probs, last, floatConst(nb, nl, f32, 0.0),
-                       [](OpBuilder &bb, Location bl, Value x, Value a) {
-                         return arith::AddFOp::create(bb, bl, x, a);
-                       });
-    Value lNew = buildElementwise(
-        nb, nl, rowShape, f32, ValueRange{l, correction, blockSum},
-        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-          return arith::AddFOp::create(
-              bb, bl, arith::MulFOp::create(bb, bl, a[0], a[1]), a[2]);
-        });
-    Value scaled = buildGeneric(
-        nb, nl, ValueRange{acc, correction}, emptyTensor(nb, nl, accShape, f32),
-        {id, row, id}, parallelIterators(rank),
-        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-          return arith::MulFOp::create(bb, bl, a[0], a[1]);
-        });
-    Value accNew = buildMatmul(nb, nl, probs, value, false, false, scaled);
-    return {accNew, mNew, lNew};
   };
 
-  Value acc = filledTensor(b, loc, accShape, floatConst(b, loc, f32, 0.0));
-  Value m = filledTensor(b, loc, rowShape, lowestValue(b, loc, f32));
-  Value l = filledTensor(b, loc, rowShape, floatConst(b, loc, f32, 0.0));
-  int64_t fullBlocks = p.sk / block, rest = p.sk % block;
-  if (fullBlocks > 0) {
+  if (!p.causal || p.sq <= block)
+    return attendRows(b, loc, Value(), p.sq);
+
+  // Causal: query blocks, each writing its rows of the result.
+  auto insertRows = [&](OpBuilder &nb, Location nl, Value rowsOut,
+                        Value result, Value offset) -> Value {
+    RankedTensorType t = tensorType(rowsOut);
+    SmallVector<OpFoldResult> offsets(rank, nb.getIndexAttr(0)), sizes,
+        strides(rank, nb.getIndexAttr(1));
+    for (int64_t d : t.getShape())
+      sizes.push_back(nb.getIndexAttr(d));
+    offsets[rank - 2] = offset;
+    return tensor::InsertSliceOp::create(nb, nl, rowsOut, result, offsets,
+                                         sizes, strides);
+  };
+  Value result = emptyTensor(b, loc, p.resultType.getShape(), element);
+  int64_t fullRows = p.sq / block, restRows = p.sq % block;
+  if (fullRows > 0) {
     auto loop = scf::ForOp::create(
         b, loc, arith::ConstantIndexOp::create(b, loc, 0),
-        arith::ConstantIndexOp::create(b, loc, fullBlocks * block),
-        arith::ConstantIndexOp::create(b, loc, block), ValueRange{acc, m, l},
+        arith::ConstantIndexOp::create(b, loc, fullRows * block),
+        arith::ConstantIndexOp::create(b, loc, block), ValueRange{result},
         [&](OpBuilder &nb, Location nl, Value offset, ValueRange iters) {
-          scf::YieldOp::create(
-              nb, nl, step(nb, nl, offset, block, iters[0], iters[1], iters[2]));
+          Value rowsOut = attendRows(nb, nl, offset, block);
+          scf::YieldOp::create(nb, nl,
+                               insertRows(nb, nl, rowsOut, iters[0], offset));
         });
-    acc = loop.getResult(0);
-    m = loop.getResult(1);
-    l = loop.getResult(2);
+    result = loop.getResult(0);
   }
-  if (rest > 0) {
-    SmallVector<Value> r =
-        step(b, loc, arith::ConstantIndexOp::create(b, loc, fullBlocks * block),
-             rest, acc, m, l);
-    acc = r[0];
-    l = r[2];
+  if (restRows > 0) {
+    Value offset = arith::ConstantIndexOp::create(b, loc, fullRows * block);
+    result = insertRows(b, loc, attendRows(b, loc, offset, restRows), result,
+                        offset);
   }
-  // Normalize once; a row whose keys were all masked has l == 0: zeros.
-  Type element = p.resultType.getElementType();
-  return buildGeneric(
-      b, loc, ValueRange{acc, l}, emptyTensor(b, loc, accShape, element),
-      {id, row, id}, parallelIterators(rank),
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value zero = floatConst(nb, nl, f32, 0.0);
-        Value empty =
-            arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-        Value out = arith::SelectOp::create(
-            nb, nl, empty, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
-        return fromCompute(nb, nl, out, element);
-      });
+  return result;
 }
 
 struct AttentionPattern : public TfmPattern<AttentionOp> {

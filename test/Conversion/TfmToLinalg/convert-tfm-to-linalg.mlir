@@ -1468,3 +1468,25 @@ func.func @linear_large_weights(%x: tensor<4x64xf32>, %w: tensor<2048x64xf32>) -
   %0 = tfm.linear %x, %w : (tensor<4x64xf32>, tensor<2048x64xf32>) -> tensor<4x2048xf32>
   return %0 : tensor<4x2048xf32>
 }
+
+// -----
+
+// The flash form, causal: its own function; queries in blocks, each
+// visiting key blocks only up to its diagonal (a bound computed per query
+// block); the remainder key block under an scf.if.
+// CHECK-LABEL: func.func private @__tfmc_attention_0(
+// CHECK-SAME: %{{.*}}: tensor<1x5x4xf32>, %{{.*}}: tensor<1x5x4xf32>, %{{.*}}: tensor<1x5x4xf32>) -> tensor<1x5x4xf32>
+// CHECK: scf.for %[[QOFF:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[QOFF]], 0] [1, 2, 4] [1, 1, 1]
+// CHECK: arith.ceildivsi
+// CHECK: scf.for %[[KOFF:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// CHECK: math.exp
+// CHECK: scf.if
+// CHECK: tensor.insert_slice
+// CHECK-LABEL: func.func @attention_flash_causal
+// CHECK: %[[R:.*]] = call @__tfmc_attention_0(
+// CHECK: return %[[R]]
+func.func @attention_flash_causal(%q: tensor<1x5x4xf32>) -> tensor<1x5x4xf32> {
+  %0 = tfm.attention %q, %q, %q {causal, tfmc.attention_lowering = "flash", tfmc.kv_block = 2 : i64} : (tensor<1x5x4xf32>, tensor<1x5x4xf32>, tensor<1x5x4xf32>) -> tensor<1x5x4xf32>
+  return %0 : tensor<1x5x4xf32>
+}
