@@ -14,8 +14,9 @@ build_pkgs=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-
 # Debian's own interpreter and packages (never the pyenv python on PATH). The
 # Python frontend imports ONNX (python3-onnx) and PyTorch (python3-torch)
 # models; its tests run the ONNX backend cases of libonnx-testdata.
+# OpenBLAS and oneDNN are the peers the benchmarks (test/bench) measure.
 test_pkgs=(python3 python3-numpy python3-pytest python3-onnx python3-torch
-           libopenblas0-pthread
+           libopenblas0-pthread libdnnl-dev
            libonnx-testdata)
 
 case "${1:-all}" in
