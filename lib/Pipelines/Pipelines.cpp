@@ -80,6 +80,10 @@ void tfmc::buildLinalgPipeline(OpPassManager &pm,
   pm.addPass(createConvertTfmToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Chains of elementwise ops become one loop nest: no intermediate is
+  // written to memory and read back.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCSEPass());
 }
 
 void tfmc::buildBufferizePipeline(OpPassManager &pm,
