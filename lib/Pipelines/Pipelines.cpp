@@ -84,6 +84,8 @@ void tfmc::buildLinalgPipeline(OpPassManager &pm,
   // written to memory and read back.
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCSEPass());
+  // After CSE, which may merge results (e.g. empty tensors).
+  pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
 }
 
 void tfmc::buildBufferizePipeline(OpPassManager &pm,

@@ -217,6 +217,7 @@ def test_misuse_is_a_clear_error():
         (lambda: g.slice(x, [0, 0], [2, 4]), "out of bounds"),
         (lambda: g.softmax(i), "needs element type f32 or f16 or bf16, got i64"),
         (lambda: g.input("x", (1,)), "duplicate input name 'x'"),
+        (lambda: g.output("x", x), "output name 'x' is already used by an input"),
         (lambda: g.weight("w", np.zeros(2, np.float32))
          and g.weight("w", np.zeros(2, np.float32)),
          "two different tensors are both named 'w'"),

@@ -67,7 +67,8 @@ def _damaged(tmp_path, header, data=b""):
 def test_damaged_files_are_refused(tmp_path):
     ok = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}
     cases = [
-        (_damaged(tmp_path, {"w": dict(ok, dtype="F8")}, b"\0" * 8), "tensor 'w': unsupported dtype"),
+        (_damaged(tmp_path, {"w": dict(ok, dtype="F8")}, b"\0" * 8),
+         "tensor 'w': unsupported dtype"),
         (_damaged(tmp_path, {"w": ok}, b"\0" * 4), "are not inside the 4 bytes"),
         (_damaged(tmp_path, {"w": dict(ok, shape=[3])}, b"\0" * 8), "needs 12"),
         (_damaged(tmp_path, {"w": dict(ok, shape=[-1])}, b"\0" * 8), "is not a list of sizes"),

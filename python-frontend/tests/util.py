@@ -24,7 +24,7 @@ def assert_close(actual, expected, rtol=1e-4, atol=1e-5, what="output", kind="to
     np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, err_msg=what, equal_nan=True)
     finite = np.isfinite(e) & np.isfinite(a)
     if finite.any() and rtol > 0:
-        error = np.abs(a - e)[finite] / np.maximum(np.abs(e[finite]), atol / rtol)
+        error = np.abs(a[finite] - e[finite]) / np.maximum(np.abs(e[finite]), atol / rtol)
         WORST[kind] = max(WORST.get(kind, 0.0), float(error.max()))
 
 

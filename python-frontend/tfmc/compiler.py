@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from .dtypes import NUMPY_DTYPES, BFloat16Array
+from .dtypes import NUMPY_DTYPES, to_bfloat16
 from .errors import TfmcError
 
 _ENV = {"tfmc-compile": "TFMC_COMPILE", "tfmc-opt": "TFMC_OPT"}
@@ -50,36 +50,28 @@ def verify(mlir_path):
                "-o", os.devnull], f"verifying {mlir_path}")
 
 
-def _model_file(model, workdir, input_shapes=None):
-    """The .mlir path of `model` (a Graph, or a .mlir or .onnx path), writing
-    it into `workdir` when it is not a file yet."""
-    if hasattr(model, "save"):
-        return model.save(os.path.join(workdir, "model"))
-    path = os.fspath(model)
-    if path.endswith(".onnx"):
-        from .onnx_import import import_onnx
-        return import_onnx(path, input_shapes=input_shapes).save(
-            os.path.join(workdir, "model"))
-    if input_shapes:
-        raise TfmcError("input_shapes applies to ONNX models only")
-    return path
-
-
 def compile(model, output=None, *, weights=None, input_shapes=None,
             extra_args=()):
     """Compiles `model` (a Graph, a .mlir file with its .safetensors beside
-    it, or an .onnx file) into an executable; returns a CompiledModel.
+    it, or an .onnx file, whose dynamic dimensions `input_shapes` fixes) into
+    an executable; returns a CompiledModel.
 
     `output` is the executable's path (default: a temporary directory that
     lives as long as the returned object). `extra_args` go to tfmc-compile
     (e.g. ["--mcpu=x86-64"]).
     """
+    if isinstance(model, (str, os.PathLike)) and os.fspath(model).endswith(".onnx"):
+        from .onnx_import import import_onnx
+        model = import_onnx(model, input_shapes=input_shapes)
+    elif input_shapes:
+        raise TfmcError("input_shapes applies to ONNX models only")
     workdir = tempfile.mkdtemp(prefix="tfmc-")
-    names = None
     try:
-        if hasattr(model, "outputs"):
+        if isinstance(model, (str, os.PathLike)):
+            mlir, names = os.fspath(model), None
+        else:   # a Graph: its names as they are (--info shows control characters as ?)
+            mlir = model.save(os.path.join(workdir, "model"))
             names = ([n for n, _ in model.inputs], [n for n, _ in model.outputs])
-        mlir = _model_file(model, workdir, input_shapes)
         exe = os.path.abspath(output) if output else os.path.join(workdir, "model")
         args = [find_tool("tfmc-compile"), mlir, "-o", exe, *extra_args]
         if weights:
@@ -146,10 +138,7 @@ class CompiledModel:
         converted (float64 -> f32, Python ints -> i64); anything else is an
         error naming the input."""
         if info.dtype == "bf16":
-            if isinstance(array, BFloat16Array):
-                array = array.bits
-            elif np.asarray(array).dtype.kind == "f":
-                array = BFloat16Array.from_float32(array).bits
+            array = to_bfloat16(array).bits
         array = np.asarray(array)
         expected = NUMPY_DTYPES[info.dtype]
         if array.dtype != expected:

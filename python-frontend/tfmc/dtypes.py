@@ -87,6 +87,19 @@ class BFloat16Array:
         return f"BFloat16Array(shape={self.shape})"
 
 
+def to_bfloat16(x):
+    """`x` as a BFloat16Array: a BFloat16Array, uint16 bit patterns (the
+    executable's .npy convention), or float values (rounded)."""
+    if isinstance(x, BFloat16Array):
+        return x
+    x = np.asarray(x)
+    if x.dtype == np.uint16:
+        return BFloat16Array(x)
+    if x.dtype.kind != "f":
+        raise TfmcError(f"a bf16 tensor cannot be made from {x.dtype} values")
+    return BFloat16Array.from_float32(x)
+
+
 def dtype_of(array):
     """The tfm element type of a numpy array or BFloat16Array."""
     if isinstance(array, BFloat16Array):

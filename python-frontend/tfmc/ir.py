@@ -144,6 +144,8 @@ class Value:
     """An SSA value of a Graph. Arithmetic operators build ops on its graph;
     Python numbers in them become constants of the value's element type."""
     __slots__ = ("graph", "ssa", "type")
+    # numpy arrays on the left of an operator defer to Value's reflected ops.
+    __array_ufunc__ = None
 
     def __init__(self, graph, ssa, type_):
         self.graph, self.ssa, self.type = graph, ssa, type_
@@ -218,7 +220,7 @@ class Graph:
         self._outputs = []         # (Value, name)
         self.weights = {}          # name -> numpy array or BFloat16Array
         self._weight_values = {}   # name -> Value
-        self._scalars = {}         # (dtype, bits) -> Value
+        self._shared_constants = {}  # (literal, type) -> Value of a splat or scalar
         self._ssa_names = set()
         self._location = None
 
@@ -234,8 +236,9 @@ class Graph:
 
     def output(self, name, value):
         """Makes `value` the model output `name`."""
-        if any(name == n for _, n in self._outputs):
-            raise TfmcError(f"duplicate output name '{name}'")
+        if any(name == n for _, n in self._outputs + self._inputs):
+            raise TfmcError(f"output name '{name}' is already used by an "
+                            f"{'output' if name in dict(self.outputs) else 'input'}")
         self._outputs.append((self._value(value), name))
 
     @property
@@ -288,11 +291,11 @@ class Graph:
         if not literal.startswith("dense<[") or array.size <= 1:
             # Splats and scalars are shared: the same text is the same value.
             key = (literal, type_)
-            if key not in self._scalars:
-                self._scalars[key] = self._emit(
+            if key not in self._shared_constants:
+                self._shared_constants[key] = self._emit(
                     "cst", f"tfm.constant {literal}", str(type_), type_,
                     location=False)
-            return self._scalars[key]
+            return self._shared_constants[key]
         if array.size > MAX_CONSTANT_ELEMENTS:
             raise TfmcError(f"constant of shape {list(array.shape)} has more than "
                             f"{MAX_CONSTANT_ELEMENTS} elements: make it a weight")

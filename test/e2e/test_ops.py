@@ -1767,3 +1767,32 @@ def test_large_computed_gather_reports_bad_index():
         f"{FT([T(x), T(ids)], T((256, 256, 3), np.float32))}",
         {"x": x, "i": ids, "s": seven}, {"y": ((256, 256, 3), np.float32)}))
     _run_expect_index_error(model, {"x": x, "i": ids, "s": seven}, 12)
+
+
+def test_empty_slice_and_split_pieces_at_the_end():
+    """Empty pieces that start at the end of their dimension compile and
+    give empty results (tensor.extract_slice refuses such offsets)."""
+    x = randn(2, 10)
+    y = run_op(f"%y = tfm.slice %x {{starts = array<i64: 0, 10>, limits = "
+               f"array<i64: 2, 10>, strides = array<i64: 1, 1>}} : "
+               f"{T(x)} -> {T((2, 0), np.float32)}",
+               {"x": x}, {"y": ((2, 0), np.float32)})["y"]
+    assert y.shape == (2, 0)
+    z = randn(3)
+    r = run_op(f"%a, %b = tfm.split %z {{axis = 0 : i64, sizes = array<i64: 3, 0>}} : "
+               f"{T(z)} -> {T((3,), np.float32)}, {T((0,), np.float32)}",
+               {"z": z}, {"a": ((3,), np.float32), "b": ((0,), np.float32)})
+    check(r["a"], z, rtol=0, atol=0)
+    assert r["b"].shape == (0,)
+
+
+def test_same_value_as_two_outputs():
+    """A model whose two outputs are one value writes both."""
+    x = np.array([1.5, -2.0, 3.0], dtype=np.float32)
+    t = T(x)
+    mlir = (f"func.func @main(%x: {t} {{tfm.name = \"x\"}}) -> ({t} {{tfm.name = "
+            f"\"a\"}}, {t} {{tfm.name = \"b\"}}) {{\n  %a = tfm.relu %x : {t}\n"
+            f"  return %a, %a : {t}, {t}\n}}\n")
+    r = _compile(mlir).run({"x": x})
+    check(r["a"], np.maximum(x, 0), rtol=0, atol=0)
+    check(r["b"], np.maximum(x, 0), rtol=0, atol=0)

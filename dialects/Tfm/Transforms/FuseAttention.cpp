@@ -244,8 +244,10 @@ struct FuseAttentionChain : public OpRewritePattern<MatmulOp> {
     } else {
       // Kᵀ spelled as a transpose: K = transpose(K0, perm ∘ swap-last-two).
       Scaled k = peelScales(kT);
+      // Kᵀ may be shared (two chains on the same keys): a new transpose of
+      // K is made either way, and the old one dies with its last chain.
       auto transpose = k.value.getDefiningOp<TransposeOp>();
-      if (!transpose || !hasOneUse(transpose.getResult()))
+      if (!transpose)
         return b.notifyMatchFailure(pv, "no transposed key");
       scale *= k.factor;
       llvm::append_range(matched, k.ops);

@@ -56,6 +56,26 @@ def ConfigureLoweringPass
   ];
 }
 
+def DistinctResultsPass : Pass<"tfmc-distinct-results", "::mlir::func::FuncOp"> {
+  let summary = "Give every result of a function its own tensor";
+  let description = [{
+    A function that returns the same tensor twice (a model whose two
+    outputs are one value, or empty tensors that CSE merged) gets a
+    `linalg.copy` for each repeat, so that each result can be written to
+    its own output buffer by the destination-passing entry point.
+
+    ```mlir
+    return %y, %y : tensor<3xf32>, tensor<3xf32>
+    // becomes
+    %e = tensor.empty() : tensor<3xf32>
+    %c = linalg.copy ins(%y : tensor<3xf32>) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+    return %y, %c : tensor<3xf32>, tensor<3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ExpandStridedCopiesPass
     : Pass<"tfmc-expand-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Turn copies between non-contiguous buffers into loops";

@@ -1759,6 +1759,11 @@ struct ConcatPattern : public TfmPattern<ConcatOp> {
 Value extractSlice(OpBuilder &b, Location loc, Value input,
                    RankedTensorType resultType, ArrayRef<int64_t> starts,
                    ArrayRef<int64_t> strides) {
+  // An empty piece may start at the end of its dimension, which
+  // tensor.extract_slice rejects; it has nothing to read anyway.
+  if (resultType.getNumElements() == 0)
+    return emptyTensor(b, loc, resultType.getShape(),
+                       resultType.getElementType());
   SmallVector<OpFoldResult> offsets, sizes, steps;
   for (auto [start, size, stride] :
        llvm::zip(starts, resultType.getShape(), strides)) {

@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 
+from ..dtypes import BFloat16Array
 from ..errors import TfmcError
-from .module import Module, ModuleList, Parameter, rename_entries
+from .module import Module, ModuleList, Parameter, rename_entries, to_numpy
 
 
 def _uniform(bound):
@@ -199,8 +200,9 @@ class MultiHeadAttention(Module):
         for kind in ("weight", "bias"):
             packed = entries.pop(f"{prefix}in_proj_{kind}", None)
             if packed is not None:
-                if hasattr(packed, "detach"):
-                    packed = packed.detach().cpu().numpy()
+                packed = to_numpy(packed)
+                if isinstance(packed, BFloat16Array):
+                    packed = packed.to_float32()
                 for name, part in zip("qkv", np.split(np.asarray(packed), 3)):
                     entries[f"{prefix}{name}_proj.{kind}"] = part
         for name in "qkv":

@@ -2,7 +2,7 @@
 turns a module (or any function of tensors) into a tfm Graph."""
 import numpy as np
 
-from ..dtypes import BFloat16Array, dtype_of, tfm_dtype, NUMPY_DTYPES
+from ..dtypes import NUMPY_DTYPES, BFloat16Array, dtype_of, tfm_dtype
 from ..errors import TfmcError
 from ..ir import Graph, TensorType, Value
 
@@ -17,7 +17,7 @@ class Parameter:
         self.dtype = tfm_dtype(dtype)
         self.init = init        # rng, shape -> float64 array
         self.data = None
-        self.name = None        # set by trace: "encoder.layers.0.norm1.weight"
+        self.name = None        # its path, "encoder.layers.0.norm1.weight", once called
 
     def as_value(self, graph):
         if self.data is None:
@@ -27,8 +27,7 @@ class Parameter:
 
     def set(self, array, where):
         """Sets the data, converting it to the parameter's element type."""
-        if hasattr(array, "detach"):          # a torch tensor
-            array = _from_torch(array)
+        array = to_numpy(array)
         if isinstance(array, BFloat16Array):
             array = array.to_float32()
         array = np.asarray(array)
@@ -46,8 +45,12 @@ class Parameter:
         return f"Parameter({self.name or '?'}: {self.dtype} {list(self.shape)})"
 
 
-def _from_torch(tensor):
-    tensor = tensor.detach().cpu()
+def to_numpy(array):
+    """A torch tensor as a numpy array (bfloat16 as a BFloat16Array); other
+    values unchanged."""
+    if not hasattr(array, "detach"):
+        return array
+    tensor = array.detach().cpu()
     if str(tensor.dtype) == "torch.bfloat16":
         import torch
         return BFloat16Array(tensor.view(torch.int16).numpy().view(np.uint16))
@@ -216,8 +219,7 @@ def _input_type(name, spec):
     if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], str):
         return TensorType(spec[0], spec[1])
     if isinstance(spec, BFloat16Array) or hasattr(spec, "shape"):
-        return TensorType(spec.shape, dtype_of(spec) if not hasattr(spec, "detach")
-                          else dtype_of(_from_torch(spec)))
+        return TensorType(spec.shape, dtype_of(to_numpy(spec)))
     raise TfmcError(f"input '{name}': give a TensorType, a (shape, dtype) pair or "
                     f"an example array, not {type(spec).__name__}")
 

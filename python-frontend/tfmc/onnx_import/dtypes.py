@@ -9,6 +9,7 @@ float32 arrays of their values.
 import numpy as np
 
 from ..dtypes import NUMPY_DTYPES
+from ..errors import UnsupportedError
 
 _EXTENDED = {
     "f64": np.dtype(np.float64), "i8": np.dtype(np.int8), "i16": np.dtype(np.int16),
@@ -34,7 +35,10 @@ def numpy_dtype(name):
 
 def dtype_name(dtype):
     """The element type name of a numpy dtype."""
-    return _NAMES[np.dtype(dtype)]
+    try:
+        return _NAMES[np.dtype(dtype)]
+    except KeyError:
+        raise UnsupportedError(f"element type {np.dtype(dtype)} is not supported") from None
 
 
 def is_runtime_type(name):

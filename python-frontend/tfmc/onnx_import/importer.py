@@ -7,12 +7,15 @@ with numpy (`NumpyOps`); otherwise its handler emits tfm ops, located at the
 node's name. Shapes are static: graph inputs take theirs from the model or
 from `input_shapes`, and an op that would need a shape computed from
 run-time data is refused with an error naming the node.
+
+onnx itself is imported where it is used, so that the rest of tfmc works
+without it.
 """
 import os
 
 import numpy as np
 
-from ..dtypes import BFloat16Array
+from ..dtypes import BFloat16Array, to_bfloat16
 from ..errors import TfmcError, UnsupportedError
 from ..ir import MAX_CONSTANT_ELEMENTS, Graph, Value
 from .dtypes import (ONNX_TYPE_NAMES, ONNX_TYPES, dtype_name, is_runtime_type,
@@ -27,13 +30,18 @@ NUMPY_OPS = NumpyOps()
 
 class Const:
     """A tensor known at import time. `weight_name` is the initializer it
-    is (kept through Identity), `source` the ONNX name it was computed as."""
+    is (kept through Identity), `source` the ONNX name it was computed as;
+    `parameter` says it is model data (a float initializer, or computed from
+    one, as a transposed weight in an export without constant folding)."""
 
-    def __init__(self, array, dtype=None, weight_name=None, source=None):
+    def __init__(self, array, dtype=None, weight_name=None, source=None,
+                 parameter=False):
         self.array = np.asarray(array)
         self.dtype = dtype or dtype_name(self.array.dtype)
         self.weight_name = weight_name
         self.source = source
+        self.parameter = (parameter and self.dtype in ("f32", "f16", "bf16", "f64")
+                          and self.array.size > 1)
         self._values = {}
 
     @property
@@ -41,9 +49,9 @@ class Const:
         return self.array.shape
 
     def as_value(self, graph):
-        """The tensor in `graph`: a tfm.weight for initializers (but
-        scalars) and for literals too large for tfm.constant, else a
-        tfm.constant (small constants stay visible to graph passes)."""
+        """The tensor in `graph`: a tfm.weight for parameters and for
+        literals too large for tfm.constant, else a tfm.constant (small
+        constants, such as masks and scales, stay visible to graph passes)."""
         if id(graph) in self._values:
             return self._values[id(graph)]
         if not is_runtime_type(self.dtype):
@@ -54,9 +62,7 @@ class Const:
         data = self.array
         if self.dtype == "bf16":
             data = BFloat16Array.from_float32(self.array)
-        is_parameter = (self.weight_name and self.dtype in ("f32", "f16", "bf16")
-                        and self.array.size > 1)
-        if is_parameter or self.array.size > MAX_CONSTANT_ELEMENTS:
+        if self.parameter or self.array.size > MAX_CONSTANT_ELEMENTS:
             value = graph.weight(self.weight_name or self.source, data)
         else:
             value = graph.constant(data if self.dtype == "bf16" else self.array)
@@ -90,13 +96,12 @@ class NodeContext:
         self.opset = importer.opset
         self.graph = importer.graph
         self._attrs = {a.name: a for a in node.attribute}
-        self._allowed = set()
 
     @property
     def where(self):
-        name = self.node.name or (f"producing '{self.node.output[0]}'"
-                                  if self.node.output else "")
-        return f"{self.node.op_type} node '{name}' (opset {self.opset})"
+        name = (f"'{self.node.name}'" if self.node.name
+                else f"producing '{self.node.output[0]}'")
+        return f"{self.node.op_type} node {name} (opset {self.opset})"
 
     def fail(self, message):
         raise UnsupportedError(message)
@@ -116,14 +121,17 @@ class NodeContext:
         import time."""
         x = self.x(i)
         if not is_const(x):
+            sources = ", ".join(f"'{n}'" for n in self.importer.inputs_feeding(
+                self.node.input[i]))
             self.fail(f"{what} (input {i}, '{self.node.input[i]}') must be known at "
-                      f"import time, but it depends on the run-time inputs (tfmc "
-                      f"compiles static shapes)")
+                      f"import time, but it is computed from the run-time data of "
+                      f"input {sources} (tfmc compiles static shapes; give that "
+                      f"input's value with input_values= or --input-value)")
         return x.array
 
     def attr(self, name, default=_REQUIRED):
         """Attribute `name` as a Python value (lists for repeated ones)."""
-        import onnx
+        from onnx import helper
         if name not in self._attrs:
             if default is _REQUIRED:
                 self.fail(f"required attribute '{name}' is missing")
@@ -131,16 +139,18 @@ class NodeContext:
         a = self._attrs[name]
         if a.ref_attr_name:
             self.fail(f"attribute '{name}' refers to a function attribute")
-        value = onnx.helper.get_attribute_value(a)
+        value = helper.get_attribute_value(a)
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
         return value
 
     def ops(self, *values):
-        """NumpyOps when every given value is a constant numpy can hold,
-        else the Graph."""
-        present = [v for v in values if v is not None]
-        if all(is_const(v) and v.dtype != "bf16" for v in present):
+        """NumpyOps when every given value is known (a Const, or an array a
+        handler computed with NumpyOps) and numpy can hold it, else the
+        Graph."""
+        def known(v):
+            return (is_const(v) and v.dtype != "bf16") or isinstance(v, np.ndarray)
+        if all(known(v) for v in values if v is not None):
             return NUMPY_OPS
         return self.graph
 
@@ -155,13 +165,13 @@ class NodeContext:
 
 
 class Importer:
-    def __init__(self, model, input_shapes=None, input_values=None):
-        import onnx
-        self.onnx = onnx
+    def __init__(self, model, input_shapes=None, input_values=None, graph=None,
+                 prefix=""):
         self.model = model
         self.input_shapes = dict(input_shapes or {})
         self.input_values = dict(input_values or {})
-        self.graph = Graph()
+        self.graph = graph if graph is not None else Graph()
+        self.prefix = prefix
         self.env = {}
         self.opset = self._default_opset()
         if self.opset < MIN_OPSET:
@@ -193,7 +203,8 @@ class Importer:
 
     # --- Inputs and constants ----------------------------------------------------
 
-    def _tensor(self, proto):
+    def constant(self, proto, parameter=False):
+        """A TensorProto (initializer, attribute) as a Const."""
         from onnx import numpy_helper
         dtype = ONNX_TYPES.get(proto.data_type)
         if dtype is None:
@@ -201,17 +212,30 @@ class Importer:
                                    f"{ONNX_TYPE_NAMES.get(proto.data_type, proto.data_type)}, "
                                    f"which tfmc does not support")
         array = numpy_helper.to_array(proto)
-        return Const(array.astype(numpy_dtype(dtype)), dtype, source=proto.name)
+        return Const(array.astype(numpy_dtype(dtype)), dtype,
+                     source=self.prefix + proto.name, parameter=parameter)
 
     def _input(self, info):
         name = info.name
-        if name in self.input_values:
-            array = np.asarray(self.input_values.pop(name))
-            return Const(array, source=name)
-        t = info.type.tensor_type
         if not info.type.HasField("tensor_type"):
             raise UnsupportedError(f"input '{name}' is not a tensor")
+        t = info.type.tensor_type
         dtype = ONNX_TYPES.get(t.elem_type)
+        if name in self.input_values:
+            array = self.input_values.pop(name)
+            if dtype == "bf16":
+                array = to_bfloat16(array).to_float32()
+            elif dtype is not None:    # the model's element type, not the array's
+                array = np.asarray(array).astype(numpy_dtype(dtype))
+            declared = [d.dim_value if d.HasField("dim_value") else None
+                        for d in t.shape.dim] if t.HasField("shape") else None
+            if declared is not None and (
+                    len(declared) != array.ndim
+                    or any(d not in (None, s) for d, s in zip(declared, array.shape))):
+                raise TfmcError(f"input '{name}': the given value has shape "
+                                f"{list(array.shape)}, the model declares "
+                                f"{[d if d is not None else '?' for d in declared]}")
+            return Const(array, dtype, source=self.prefix + name)
         if dtype is None or not is_runtime_type(dtype):
             raise UnsupportedError(
                 f"input '{name}' has element type "
@@ -246,24 +270,26 @@ class Importer:
                         f"input_shapes={{'{name}': (...)}} (CLI: --input-shape "
                         f"{name}=d0,d1,...)")
                 shape.append(d.dim_value)
-        return self.graph.input(name, shape, dtype)
+        return self.graph.input(self.prefix + name, shape, dtype)
 
     # --- The graph ---------------------------------------------------------------
 
-    def _used_names(self, graph):
-        """The tensors the graph outputs depend on (nodes producing nothing
-        used are skipped, so an unsupported op there does not matter)."""
-        producer = {out: node for node in graph.node for out in node.output}
-        used, stack = set(), [o.name for o in graph.output]
+    def _upstream(self, names):
+        """The tensors `names` are computed from, themselves included."""
+        found, stack = set(), list(names)
         while stack:
             name = stack.pop()
-            if name in used or not name:
+            if name in found or not name:
                 continue
-            used.add(name)
-            node = producer.get(name)
-            if node is not None:
-                stack.extend(node.input)
-        return used
+            found.add(name)
+            if name in self.producer:
+                stack.extend(self.producer[name].input)
+        return found
+
+    def inputs_feeding(self, name):
+        """The run-time graph inputs that tensor `name` is computed from."""
+        return sorted(n for n in self._upstream([name])
+                      if n not in self.producer and isinstance(self.env.get(n), Value))
 
     def run(self):
         from .ops import HANDLERS
@@ -272,20 +298,24 @@ class Importer:
             names = ", ".join(f.name for f in self.model.functions)
             raise UnsupportedError(f"the model defines local functions ({names}), "
                                    f"which tfmc does not import")
-        self.used = self._used_names(g)
+        self.producer = {out: node for node in g.node for out in node.output}
+        # Nodes no graph output depends on are skipped (an op tfmc does not
+        # support there does not matter).
+        self.used = self._upstream(o.name for o in g.output)
         declared = {v.name: v for v in list(g.value_info) + list(g.output)}
         initializers = {init.name for init in g.initializer}
         for init in g.initializer:
-            const = self._tensor(init)
-            const.weight_name = init.name
+            const = self.constant(init, parameter=True)
+            const.weight_name = self.prefix + init.name
             self.env[init.name] = const
+        inputs = [i.name for i in g.input if i.name not in initializers]
+        for name in list(self.input_shapes) + list(self.input_values):
+            if name not in inputs:
+                raise TfmcError(f"'{name}' is not an input of the model (its inputs "
+                                f"are: {', '.join(inputs)})")
         for info in g.input:
             if info.name not in initializers:   # old exports list them as inputs too
                 self.env[info.name] = self._input(info)
-        for name in list(self.input_shapes) + list(self.input_values):
-            inputs = [i.name for i in g.input if i.name not in initializers]
-            raise TfmcError(f"'{name}' is not an input of the model (its inputs "
-                            f"are: {', '.join(inputs)})")
         if g.sparse_initializer:
             raise UnsupportedError("the model has sparse initializers")
 
@@ -301,9 +331,8 @@ class Importer:
                 raise UnsupportedError(f"graph output '{out.name}' is also a graph "
                                        f"input; tfm model inputs and outputs need "
                                        f"distinct names")
-            value = self.env[out.name]
             try:
-                self.graph.output(out.name, self.graph._value(value))
+                self.graph.output(self.prefix + out.name, self.env[out.name])
             except TfmcError as e:
                 raise type(e)(f"graph output '{out.name}': {e}") from None
         return self.graph
@@ -327,13 +356,14 @@ class Importer:
             if handler is None:
                 ctx.fail("tfmc does not support this op")
             ctx.check_attributes(handler.attributes)
-            with self.graph.location(node.name or node.output[0]):
+            with self.graph.location(self.prefix + (node.name or node.output[0])):
                 results = handler(ctx)
         except TfmcError as e:
             raise type(e)(f"{ctx.where}: {e}") from None
         except (ValueError, IndexError, ArithmeticError) as e:
             # numpy refusing to evaluate a constant (bad shapes, ...)
             raise TfmcError(f"{ctx.where}: cannot evaluate: {e}") from None
+        from_parameters = any(is_const(x) and x.parameter for x in inputs)
         for i, name in enumerate(node.output):
             if not name:
                 continue
@@ -344,9 +374,9 @@ class Importer:
                 continue
             result = results[i]
             if not isinstance(result, (Const, Value)):
-                result = Const(result)
+                result = Const(result, parameter=from_parameters)
             if isinstance(result, Const) and result.source is None:
-                result.source = name
+                result.source = self.prefix + name
             self._check_declared(ctx, name, result, declared.get(name))
             self.env[name] = result
 
@@ -389,7 +419,8 @@ def load_model(model):
         raise TfmcError(f"cannot read ONNX model '{path}': {e}") from None
 
 
-def import_onnx(model, input_shapes=None, input_values=None):
+def import_onnx(model, input_shapes=None, input_values=None, *, into=None,
+                name_prefix=""):
     """Imports an ONNX model (a path, bytes or onnx.ModelProto) as a Graph.
 
     `input_shapes` (name -> shape) fixes the inputs' dynamic dimensions;
@@ -398,5 +429,10 @@ def import_onnx(model, input_shapes=None, input_values=None):
     names become the model's names; each op is located at its ONNX node.
     Raises UnsupportedError for what tfmc cannot compile (naming the op, the
     node and the opset) and TfmcError for invalid models.
+
+    `into` imports into an existing Graph (several models in one executable;
+    after an error it holds part of the model); `name_prefix` is prepended to
+    every input, output, weight and location.
     """
-    return Importer(load_model(model), input_shapes, input_values).run()
+    return Importer(load_model(model), input_shapes, input_values, into,
+                    name_prefix).run()

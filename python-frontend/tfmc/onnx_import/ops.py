@@ -12,9 +12,9 @@ import math
 import numpy as np
 
 from ..dtypes import BFloat16Array
-from ..ir import broadcast_shapes, normalize_axis
+from ..ir import broadcast_shapes
 from .dtypes import ONNX_TYPES, is_runtime_type, numpy_dtype
-from .importer import Const, dtype_of, is_const, shape_of
+from .importer import NUMPY_OPS, Const, dtype_of, is_const, shape_of
 
 HANDLERS = {}
 
@@ -220,6 +220,42 @@ def _softsign(ctx):
     return [o.div(x, o.add(_abs(o, x), 1.0))]
 
 
+@handler("ThresholdedRelu", attributes=("alpha",))
+def _thresholded_relu(ctx):
+    x = ctx.x(0)
+    o = ctx.ops(x)
+    return [o.select(o.compare("gt", x, ctx.attr("alpha", 1.0)), x, 0.0)]
+
+
+@handler("Shrink", attributes=("bias", "lambd"))
+def _shrink(ctx):
+    x = ctx.x(0)
+    bias, lambd = ctx.attr("bias", 0.0), ctx.attr("lambd", 0.5)
+    o = ctx.ops(x)
+    zero = o.constant(0, dtype_of(x))
+    return [o.select(o.compare("lt", x, -lambd), o.add(x, bias),
+                     o.select(o.compare("gt", x, lambd), o.sub(x, bias), zero))]
+
+
+@handler("IsNaN")
+def _is_nan(ctx):
+    x = ctx.x(0)
+    return [ctx.ops(x).compare("ne", x, x)]
+
+
+@handler("IsInf", attributes=("detect_negative", "detect_positive"))
+def _is_inf(ctx):
+    x = ctx.x(0)
+    o = ctx.ops(x)
+    negative = o.compare("eq", x, -math.inf)
+    positive = o.compare("eq", x, math.inf)
+    if not ctx.attr("detect_negative", 1):
+        return [positive]
+    if not ctx.attr("detect_positive", 1):
+        return [negative]
+    return [o.select(negative, True, positive)]
+
+
 @handler("Clip", attributes=("min", "max"))
 def _clip(ctx):
     x = ctx.x(0)
@@ -227,6 +263,7 @@ def _clip(ctx):
         low, high = ctx.attr("min", None), ctx.attr("max", None)
     else:
         low, high = ctx.opt(1), ctx.opt(2)
+    # Bounds from attributes are numbers, which compute with any operand.
     o = ctx.ops(x, *(v for v in (low, high) if not isinstance(v, float)))
     # numpy.clip's order: max with the lower bound, then min with the upper.
     if low is not None:
@@ -241,7 +278,7 @@ def _identity(ctx):
     return [ctx.x(0)]
 
 
-@handler("Dropout", attributes=("ratio", "seed", "is_test"))
+@handler("Dropout", attributes=("ratio", "seed"))
 def _dropout(ctx):
     x = ctx.x(0)
     training = ctx.opt(2) if ctx.opset >= 12 else None
@@ -257,11 +294,11 @@ def _dropout(ctx):
 def _cast_to(ctx, x, dtype):
     if dtype is None:
         ctx.fail("casting to this element type is not supported")
-    if is_const(x) and x.dtype != "bf16":
+    if is_const(x):   # (a bf16 Const holds float32 values, which cast as well)
         if dtype == "bf16":
             values = BFloat16Array.from_float32(x.array.astype(np.float32)).to_float32()
             return Const(values, "bf16")
-        return ctx.ops(x).cast(x, dtype)
+        return NUMPY_OPS.cast(x.array, dtype)
     if not is_runtime_type(dtype):
         ctx.fail(f"Cast to {dtype} at run time is not supported (tfm holds f32, "
                  f"f16, bf16, bool, int32 and int64)")
@@ -350,7 +387,7 @@ def _softmax(ctx):
     return [fn(ctx.ops(x), x, axis - len(shape_of(x)))]
 
 
-def _to_normalized_shape(ctx, o, param, shape, what):
+def _to_normalized_shape(ctx, param, shape, what):
     if param is None or shape_of(param) == shape:
         return param
     if broadcast_shapes(shape_of(param), shape, what=what) != shape:
@@ -369,8 +406,8 @@ def _layer_norm(ctx):
         ctx.fail("stash_type other than 1 (float32 statistics) is not supported")
     o = ctx.ops(x, scale, bias)
     normalized = shape_of(x)[axis:]
-    scale = _to_normalized_shape(ctx, o, scale, normalized, "Scale")
-    bias = _to_normalized_shape(ctx, o, bias, normalized, "B")
+    scale = _to_normalized_shape(ctx, scale, normalized, "Scale")
+    bias = _to_normalized_shape(ctx, bias, normalized, "B")
     outputs = [o.layer_norm(x, scale, bias, epsilon=epsilon, axis=axis - rank)]
     if ctx.requested(1) or ctx.requested(2):
         axes = list(range(axis, rank))
@@ -387,7 +424,7 @@ def _per_channel(o, param, rank):
 
 
 @handler("BatchNormalization",
-         attributes=("epsilon", "momentum", "training_mode", "spatial", "is_test"))
+         attributes=("epsilon", "momentum", "training_mode", "spatial"))
 def _batch_norm(ctx):
     x, scale, bias, mean, var = (ctx.x(i) for i in range(5))
     if ctx.attr("training_mode", 0) or any(ctx.requested(i) for i in (1, 2)):
@@ -416,7 +453,59 @@ def _instance_norm(ctx):
     return [o.add(o.mul(y, _per_channel(p, scale, rank)), _per_channel(p, bias, rank))]
 
 
+@handler("MeanVarianceNormalization", attributes=("axes",))
+def _mean_variance_normalization(ctx):
+    x = ctx.x(0)
+    axes = [_axis(ctx, a, len(shape_of(x))) for a in ctx.attr("axes", [0, 2, 3])]
+    o = ctx.ops(x)
+    centered = o.sub(x, o.reduce_mean(x, axes, keep_dims=True))
+    variance = o.reduce_mean(o.mul(centered, centered), axes, keep_dims=True)
+    return [o.div(centered, o.sqrt(o.add(variance, 1e-9)))]
+
+
 # --- Reductions ---------------------------------------------------------------------
+
+@handler("GlobalAveragePool", "GlobalMaxPool")
+def _global_pool(ctx):
+    x = ctx.x(0)
+    rank = len(shape_of(x))
+    if rank < 3:
+        ctx.fail(f"input of rank {rank} has no spatial dimensions")
+    o = ctx.ops(x)
+    reduce = o.reduce_mean if ctx.node.op_type == "GlobalAveragePool" else o.reduce_max
+    return [reduce(x, list(range(2, rank)), keep_dims=True)]
+
+
+@handler("CumSum", attributes=("exclusive", "reverse"))
+def _cumsum(ctx):
+    x = ctx.x(0)
+    shape = shape_of(x)
+    axis = _axis(ctx, int(ctx.const(1, "axis").reshape(-1)[0]), len(shape))
+    size = shape[axis]
+    o = ctx.ops(x)
+    reverse = bool(ctx.attr("reverse", 0))
+    if reverse:
+        flipped = o.constant(np.arange(size - 1, -1, -1), "i64")
+        x = o.gather(x, flipped, axis)
+
+    def shifted(v, count):
+        """v moved `count` places along the axis, zeros coming in."""
+        zeros = list(shape)
+        zeros[axis] = count
+        kept_limit = list(shape)
+        kept_limit[axis] = size - count
+        kept = o.slice(v, [0] * len(shape), kept_limit)
+        return o.concat([o.broadcast_to(o.constant(0, dtype_of(v)), zeros), kept], axis)
+    # Inclusive scan in log2(size) steps of shifted adds (exact for integers).
+    step = 1
+    while step < size:
+        x = o.add(x, shifted(x, step))
+        step *= 2
+    if ctx.attr("exclusive", 0) and size > 0:
+        x = shifted(x, 1)
+    if reverse:
+        x = o.gather(x, flipped, axis)
+    return [x]
 
 def _reduce_axes(ctx, x):
     """The axes of a Reduce* node, sorted; None for 'no reduction'."""
@@ -485,13 +574,12 @@ def _argmax(ctx):
     last = bool(ctx.attr("select_last_index", 0))
     o = ctx.ops(x)
     if is_const(x):
-        values = x.array if ctx.node.op_type == "ArgMax" else -x.array.astype(np.float64)
-        if last:
-            values = np.flip(values, axis)
-        index = np.argmax(values, axis=axis)
+        values = np.flip(x.array, axis) if last else x.array
+        index = (np.argmax if ctx.node.op_type == "ArgMax" else np.argmin)(values, axis=axis)
         if last:
             index = shape[axis] - 1 - index
-        return [np.expand_dims(index, axis) if keep else index.astype(np.int64)]
+        index = index.astype(np.int64)
+        return [np.expand_dims(index, axis) if keep else index]
     if ctx.node.op_type == "ArgMin":
         x = o.neg(x)
     if last:
@@ -527,10 +615,10 @@ def reshape_target(ctx, shape, target, allowzero=False):
     return target
 
 
-@handler("Reshape", attributes=("allowzero", "shape"))
+@handler("Reshape", attributes=("allowzero",))
 def _reshape(ctx):
     x = ctx.x(0)
-    target = ctx.attr("shape") if ctx.opset < 5 else ctx.const(1, "the target shape")
+    target = ctx.const(1, "the target shape")
     shape = reshape_target(ctx, shape_of(x), target, bool(ctx.attr("allowzero", 0)))
     return [ctx.ops(x).reshape(x, shape)]
 
@@ -685,6 +773,13 @@ def _gather(ctx):
     axis = _axis(ctx, ctx.attr("axis", 0), len(shape_of(x)))
     if dtype_of(indices) not in ("i32", "i64"):
         ctx.fail(f"indices of element type {dtype_of(indices)}")
+    if (is_const(x) and x.weight_name and x.dtype in FLOATS and x.array.ndim == 2
+            and axis == 0 and not is_const(indices)):
+        # torch.nn.Embedding's export. As tfm.embedding, the executable knows
+        # the vocabulary size: it checks token ids given as inputs (and draws
+        # valid ones for --random-inputs). Negative ids are refused, as
+        # PyTorch refuses them.
+        return [ctx.graph.embedding(indices, x)]
     return [ctx.ops(x, indices).gather(x, indices, axis)]
 
 
@@ -726,7 +821,7 @@ def _size(ctx):
 def _constant_of_shape(ctx):
     shape = [int(d) for d in ctx.const(0, "shape")]
     proto = ctx.attr("value", None)
-    value = (ctx.importer._tensor(proto) if proto is not None
+    value = (ctx.importer.constant(proto) if proto is not None
              else Const(np.zeros(1, np.float32)))
     if value.array.size != 1:
         ctx.fail("value must hold one element")
@@ -746,7 +841,7 @@ def _constant(ctx):
     proto = ctx.attr("value", None)
     if proto is None:
         ctx.fail("only tensor and numeric constants are supported")
-    const = ctx.importer._tensor(proto)
+    const = ctx.importer.constant(proto)
     return [Const(const.array, const.dtype)]
 
 
@@ -786,13 +881,24 @@ def _trilu(ctx):
     return [o.select(Const(keep), x, zero)]
 
 
+def _pad_indices(size, before, after, mode):
+    """Source indices of an edge- or reflect-padded dimension."""
+    positions = np.arange(-before, size + after)
+    if mode == "edge":
+        return np.clip(positions, 0, size - 1)
+    period = 2 * (size - 1)
+    folded = np.abs(positions) % period
+    return np.where(folded >= size, period - folded, folded)
+
+
 @handler("Pad", attributes=("mode", "pads", "value"))
 def _pad(ctx):
     x = ctx.x(0)
     shape = shape_of(x)
     rank = len(shape)
-    if ctx.attr("mode", "constant") != "constant":
-        ctx.fail(f"mode '{ctx.attr('mode')}' is not supported (only 'constant')")
+    mode = ctx.attr("mode", "constant")
+    if mode not in ("constant", "edge", "reflect"):
+        ctx.fail(f"mode '{mode}' is not supported")
     if ctx.opset < 11:
         pads, value = ctx.attr("pads"), ctx.attr("value", 0.0)
     else:
@@ -804,7 +910,7 @@ def _pad(ctx):
     if len(pads) != 2 * rank:
         ctx.fail(f"pads {pads} need 2 entries per dimension of {list(shape)}")
     o = ctx.ops(x)
-    # Negative pads crop first; then constant blocks are concatenated.
+    # Negative pads crop first.
     begin = [max(-p, 0) for p in pads[:rank]]
     end = [d - max(-p, 0) for d, p in zip(shape, pads[rank:])]
     if any(b > e for b, e in zip(begin, end)):
@@ -814,6 +920,13 @@ def _pad(ctx):
     for axis in range(rank):
         before, after = max(pads[axis], 0), max(pads[axis + rank], 0)
         if not before and not after:
+            continue
+        size = shape_of(y)[axis]
+        if mode != "constant":
+            if size < (1 if mode == "edge" else 2):
+                ctx.fail(f"cannot {mode}-pad dimension {axis} of size {size}")
+            indices = _pad_indices(size, before, after, mode)
+            y = o.gather(y, o.constant(indices, "i64"), axis)
             continue
         pieces = []
         for count in (before, None, after):
@@ -827,25 +940,65 @@ def _pad(ctx):
     return [y]
 
 
-# Ops tfm has no counterpart for, evaluated when their inputs are constants
-# (shape arithmetic may use them).
-_IMPORT_TIME_ONLY = {"Floor": np.floor, "Ceil": np.ceil, "Round": np.round,
-                     "Sin": np.sin, "Cos": np.cos}
+# Rounding has no tfm op. Below 2^23 in magnitude a float goes through an
+# integer exactly (casts truncate toward zero); from there up every f32, f16
+# and bf16 value is already an integer (or inf/NaN) and stays as it is.
+_EXACT_INTEGER_BOUND = 2.0 ** 23
 
 
-@handler(*_IMPORT_TIME_ONLY)
-def _import_time_only(ctx):
+def _round_to_integer(o, x, mode):
+    dtype = dtype_of(x)
+    truncated = o.cast(o.cast(x, "i64"), dtype)
+    if mode == "Ceil":
+        rounded = o.add(truncated, o.cast(o.compare("lt", truncated, x), dtype))
+    else:
+        floor = o.sub(truncated, o.cast(o.compare("gt", truncated, x), dtype))
+        if mode == "Floor":
+            rounded = floor
+        else:  # Round: half to even
+            fraction = o.sub(x, floor)
+            half = o.mul(floor, 0.5)
+            odd = o.compare("ne", o.cast(o.cast(half, "i64"), dtype), half)
+            up = o.select(o.compare("eq", fraction, 0.5), odd,
+                          o.compare("gt", fraction, 0.5))
+            rounded = o.add(floor, o.cast(up, dtype))
+    return o.select(o.compare("lt", _abs(o, x), _EXACT_INTEGER_BOUND), rounded, x)
+
+
+@handler("Floor", "Ceil", "Round")
+def _rounding(ctx):
     x = ctx.x(0)
-    if not is_const(x):
-        ctx.fail(f"{ctx.node.op_type} of run-time values is not supported")
-    return [_IMPORT_TIME_ONLY[ctx.node.op_type](x.array)]
+    if is_const(x):
+        fn = {"Floor": np.floor, "Ceil": np.ceil, "Round": np.round}[ctx.node.op_type]
+        return [fn(x.array)]
+    if dtype_of(x) not in FLOATS:
+        ctx.fail(f"input of element type {dtype_of(x)}")
+    return [_round_to_integer(ctx.graph, x, ctx.node.op_type)]
 
 
 @handler("Mod", attributes=("fmod",))
 def _mod(ctx):
     a, b = ctx.x(0), ctx.x(1)
-    if not (is_const(a) and is_const(b)):
-        ctx.fail("Mod of run-time values is not supported")
-    with np.errstate(all="ignore"):
-        fn = np.fmod if ctx.attr("fmod", 0) else np.mod
-        return [fn(a.array, b.array).astype(a.array.dtype)]
+    fmod = bool(ctx.attr("fmod", 0))
+    if is_const(a) and is_const(b):
+        with np.errstate(all="ignore"):
+            return [(np.fmod if fmod else np.mod)(a.array, b.array).astype(a.array.dtype)]
+    if dtype_of(a) in FLOATS:
+        ctx.fail("Mod of run-time float values is not supported")
+    o = ctx.graph
+    # Truncating division leaves C's remainder, with the sign of a (fmod);
+    # Python's mod has the sign of b.
+    remainder = o.sub(a, o.mul(o.div(a, b), b))
+    if fmod:
+        return [remainder]
+    differs = o.compare("ne", o.compare("lt", remainder, 0), o.compare("lt", b, 0))
+    fix = o.select(o.compare("ne", remainder, 0), differs, False)
+    return [o.select(fix, o.add(remainder, b), remainder)]
+
+
+@handler("Sin", "Cos")
+def _trigonometric(ctx):
+    x = ctx.x(0)
+    if not is_const(x):
+        ctx.fail(f"{ctx.node.op_type} of run-time values is not supported")
+    return [{"Sin": np.sin, "Cos": np.cos}[ctx.node.op_type](x.array)]

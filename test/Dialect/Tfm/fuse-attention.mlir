@@ -144,6 +144,24 @@ func.func @scale_on_q_and_k(%q: tensor<3x4xf32>, %k: tensor<3x4xf32>, %v: tensor
 
 // -----
 
+// Two chains sharing one Kᵀ (CSE merges it when two layers have equal
+// weights): both fuse.
+// CHECK-LABEL: func.func @shared_key_transpose
+// CHECK-COUNT-2: tfm.attention
+// CHECK-NOT: tfm.softmax
+func.func @shared_key_transpose(%q1: tensor<8x5x4xf32>, %q2: tensor<8x5x4xf32>, %k: tensor<5x8x4xf32>, %v: tensor<8x5x4xf32>) -> (tensor<8x5x4xf32>, tensor<8x5x4xf32>) {
+  %kt = tfm.transpose %k [1, 2, 0] : tensor<5x8x4xf32> -> tensor<8x4x5xf32>
+  %s1 = tfm.matmul %q1, %kt : (tensor<8x5x4xf32>, tensor<8x4x5xf32>) -> tensor<8x5x5xf32>
+  %p1 = tfm.softmax %s1 : tensor<8x5x5xf32>
+  %o1 = tfm.matmul %p1, %v : (tensor<8x5x5xf32>, tensor<8x5x4xf32>) -> tensor<8x5x4xf32>
+  %s2 = tfm.matmul %q2, %kt : (tensor<8x5x4xf32>, tensor<8x4x5xf32>) -> tensor<8x5x5xf32>
+  %p2 = tfm.softmax %s2 : tensor<8x5x5xf32>
+  %o2 = tfm.matmul %p2, %v : (tensor<8x5x5xf32>, tensor<8x5x4xf32>) -> tensor<8x5x4xf32>
+  return %o1, %o2 : tensor<8x5x4xf32>, tensor<8x5x4xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Not attention, or not provably the same computation: left alone
 //===----------------------------------------------------------------------===//
