@@ -63,6 +63,9 @@ import sys
 import tempfile
 import time
 
+from bench_common import (busy_percent, has_avx512, parse_latency, time_tfmc,
+                          wait_quiet)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 B, H, DH = 1, 8, 64
@@ -193,14 +196,6 @@ def torch_env(threads, mem=False, blas_dir=None):
     return env
 
 
-def has_avx512():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return " avx512f " in f.read()
-    except OSError:
-        return False
-
-
 # ----------------------------------------------------------------------------
 # tfmc: the models, the executables, the memory helper.
 # ----------------------------------------------------------------------------
@@ -321,14 +316,6 @@ def compile_tfmc(tfmc_compile, workdir, S, causal, lowering, mem):
     return exe, helper
 
 
-def parse_latency(text):
-    for line in text.splitlines():
-        if line.startswith("latency_ms"):
-            f = dict(kv.split("=") for kv in line.split()[1:])
-            return float(f["min"]), float(f["median"]), int(f["runs"])
-    raise RuntimeError(f"no latency line in: {text!r}")
-
-
 def tfmc_env(**extra):
     """The executables run with their own defaults: no inherited OpenMP
     settings (the thread count is given with --threads)."""
@@ -336,19 +323,6 @@ def tfmc_env(**extra):
            if not k.startswith(("OMP_", "KMP_", "MALLOC_"))}
     env.update(extra)
     return env
-
-
-def time_tfmc(exe, threads, target_s, min_runs, max_runs):
-    def run(n):
-        return subprocess.run([exe, "--random-inputs", "--bench", str(n), "--threads", str(threads)],
-                              capture_output=True, text=True, check=True, env=tfmc_env())
-    probe = parse_latency(run(1).stdout)[0] / 1e3
-    n = max(min_runs, min(max_runs, int(target_s / max(probe, 1e-6))))
-    r = run(n)
-    mn, md, runs = parse_latency(r.stdout)
-    # "note: this model was compiled without threading; running on 1 thread"
-    single = threads > 1 and "without threading" in r.stderr
-    return {"min_ms": mn, "median_ms": md, "runs": runs, "ran_on_1_thread": single}
 
 
 def mem_tfmc(helper):
@@ -360,29 +334,6 @@ def mem_tfmc(helper):
 # ----------------------------------------------------------------------------
 # Load on the machine.
 # ----------------------------------------------------------------------------
-
-def _cpu_times():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:9]]
-    return sum(v), v[3] + v[4]          # total, idle + iowait
-
-
-def busy_percent(interval=0.5):
-    t0, i0 = _cpu_times()
-    time.sleep(interval)
-    t1, i1 = _cpu_times()
-    return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
-
-
-def wait_quiet(max_wait):
-    """Waits up to max_wait s until the CPUs were >= 90 % idle for 0.5 s;
-    returns the busy share seen last (other jobs: we are idle meanwhile)."""
-    t0 = time.monotonic()
-    busy = busy_percent()
-    while busy > 10 and time.monotonic() - t0 < max_wait:
-        time.sleep(1)
-        busy = busy_percent()
-    return busy
 
 
 # ----------------------------------------------------------------------------
@@ -521,7 +472,7 @@ def main():
                     for peer, _ in order:
                         busy_log.append(wait_quiet(quiet_wait))
                         if peer in ("flash", "unfused"):
-                            r = time_tfmc(exes[(S, causal, peer)], T, target_s, min_runs, max_runs)
+                            r = time_tfmc(exes[(S, causal, peer)], T, target_s, min_runs, max_runs, env=tfmc_env())
                         else:
                             r = workers[T].ask(op="time", peer=peer, S=S, causal=causal,
                                                target_s=target_s, min_runs=min_runs,

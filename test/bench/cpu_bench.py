@@ -64,6 +64,9 @@ import sys
 import tempfile
 import time
 
+from bench_common import (busy_percent, has_avx512, parse_latency, time_tfmc,
+                          wait_quiet)
+
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -201,14 +204,6 @@ class Worker:
     def close(self):
         self.proc.stdin.close()
         self.proc.wait()
-
-
-def has_avx512():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return " avx512f " in f.read()
-    except OSError:
-        return False
 
 
 def clean_env():
@@ -349,26 +344,6 @@ def compile_model(tfmc_compile, workdir, tag, mlir, weights):
     return exe, time.monotonic() - t0
 
 
-def parse_latency(text):
-    for line in text.splitlines():
-        if line.startswith("latency_ms"):
-            f = dict(kv.split("=") for kv in line.split()[1:])
-            return float(f["min"]), float(f["median"]), int(f["runs"])
-    raise RuntimeError(f"no latency line in: {text!r}")
-
-
-def time_tfmc(exe, threads, target_s, min_runs, max_runs):
-    def run(n):
-        return subprocess.run([exe, "--random-inputs", "--bench", str(n), "--threads", str(threads)],
-                              capture_output=True, text=True, check=True, env=clean_env())
-    probe = parse_latency(run(1).stdout)[0] / 1e3
-    n = max(min_runs, min(max_runs, int(target_s / max(probe, 1e-6))))
-    r = run(n)
-    mn, md, runs = parse_latency(r.stdout)
-    return {"min_ms": mn, "median_ms": md, "runs": runs,
-            "ran_on_1_thread": threads > 1 and "without threading" in r.stderr}
-
-
 def build_dnnl(workdir):
     """Returns (path of the oneDNN timing program, None) or (None, reason)."""
     if not os.path.exists("/usr/include/oneapi/dnnl/dnnl.hpp"):
@@ -396,27 +371,6 @@ def time_dnnl(exe, threads, shape, target_s, min_runs, max_runs):
 # ----------------------------------------------------------------------------
 # Load on the machine.
 # ----------------------------------------------------------------------------
-
-def _cpu_times():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:9]]
-    return sum(v), v[3] + v[4]
-
-
-def busy_percent(interval=0.3):
-    t0, i0 = _cpu_times()
-    time.sleep(interval)
-    t1, i1 = _cpu_times()
-    return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
-
-
-def wait_quiet(max_wait):
-    t0 = time.monotonic()
-    busy = busy_percent()
-    while busy > 10 and time.monotonic() - t0 < max_wait:
-        time.sleep(0.5)
-        busy = busy_percent()
-    return busy
 
 
 # ----------------------------------------------------------------------------
@@ -607,7 +561,7 @@ def main():
                         if peer == "tfmc":
                             record(("linear", shape, T, peer),
                                    time_tfmc(exes[("linear", shape)], T, target_s, min_runs,
-                                             max_runs))
+                                             max_runs, env=clean_env()))
                         elif peer == "openblas":
                             record(("linear", shape, T, peer),
                                    workers[T].ask(peer="openblas", shape=shape, target_s=target_s,
@@ -621,7 +575,7 @@ def main():
                     for peer in (("tfmc", "torch") if rnd % 2 == 0 else ("torch", "tfmc")):
                         busy_log.append(wait_quiet(quiet_wait))
                         if peer == "tfmc":
-                            r = time_tfmc(exes[("layer", c)], T, target_s, min_runs, max_runs)
+                            r = time_tfmc(exes[("layer", c)], T, target_s, min_runs, max_runs, env=clean_env())
                         else:
                             r = workers[T].ask(peer="torch", config=c, target_s=target_s,
                                                min_runs=min_runs, max_runs=max_runs)
