@@ -63,8 +63,8 @@ import sys
 import tempfile
 import time
 
-from bench_common import (busy_percent, has_avx512, parse_latency, time_tfmc,
-                          wait_quiet)
+from bench_common import (Worker, busy_percent, has_avx512, parse_latency,
+                          time_tfmc, wait_quiet)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -152,29 +152,6 @@ def worker(threads):
                 reply = {"min_ms": min(samples) * 1e3,
                          "median_ms": statistics.median(samples) * 1e3, "runs": n}
         print(json.dumps(reply), flush=True)
-
-
-class TorchWorker:
-    def __init__(self, python, threads, env):
-        self.proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker", str(threads)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                     text=True)
-        self.hello = self._read()
-
-    def _read(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            sys.exit(f"torch worker exited ({self.proc.wait()})")
-        return json.loads(line)
-
-    def ask(self, **cmd):
-        self.proc.stdin.write(json.dumps(cmd) + "\n")
-        self.proc.stdin.flush()
-        return self._read()
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
 
 
 def torch_env(threads, mem=False, blas_dir=None):
@@ -453,7 +430,7 @@ def main():
 
         workers, blas_warning = {}, None
         for T in threads_list:
-            workers[T] = TorchWorker(a.python, T, torch_env(T, blas_dir=a.torch_blas_dir))
+            workers[T] = Worker(a.python, __file__, T, torch_env(T, blas_dir=a.torch_blas_dir))
             if not any("openblas" in lib for lib in workers[T].hello["blas_libraries"]):
                 blas_warning = ("WARNING: torch is not running OpenBLAS but "
                                 f"{workers[T].hello['blas_libraries'] or 'no BLAS'}: Debian's reference "
@@ -490,7 +467,7 @@ def main():
 
         mem = {}
         if not a.no_mem:
-            mw = TorchWorker(a.python, 1, torch_env(1, mem=True, blas_dir=a.torch_blas_dir))
+            mw = Worker(a.python, __file__, 1, torch_env(1, mem=True, blas_dir=a.torch_blas_dir))
             for S, causal in configs:
                 for peer, _ in PEERS:
                     if peer in ("flash", "unfused"):

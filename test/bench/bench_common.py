@@ -1,6 +1,9 @@
 """Pieces shared by the benchmarks in this directory: timing a tfmc
 executable with its own --bench, and waiting for a quiet machine."""
+import json
+import os
 import subprocess
+import sys
 import time
 
 
@@ -60,3 +63,30 @@ def wait_quiet(max_wait, interval=0.5):
         time.sleep(interval)
         busy = busy_percent(interval)
     return busy
+
+
+class Worker:
+    """A benchmark script run again as `SCRIPT --worker THREADS` in its own
+    environment (the peers' thread and BLAS settings stay out of ours),
+    answering one JSON request per line."""
+
+    def __init__(self, python, script, threads, env):
+        self.proc = subprocess.Popen(
+            [python, os.path.abspath(script), "--worker", str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+        self.hello = self._read()
+
+    def _read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit(f"benchmark worker exited ({self.proc.wait()})")
+        return json.loads(line)
+
+    def ask(self, **cmd):
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()

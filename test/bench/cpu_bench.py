@@ -64,8 +64,8 @@ import sys
 import tempfile
 import time
 
-from bench_common import (busy_percent, has_avx512, parse_latency, time_tfmc,
-                          wait_quiet)
+from bench_common import (Worker, busy_percent, has_avx512, parse_latency,
+                          time_tfmc, wait_quiet)
 
 import numpy as np
 
@@ -181,29 +181,6 @@ def worker(threads):
                 samples.append(time.perf_counter() - t0)
         print(json.dumps({"min_ms": min(samples) * 1e3,
                           "median_ms": statistics.median(samples) * 1e3, "runs": n}), flush=True)
-
-
-class Worker:
-    def __init__(self, python, threads, env):
-        self.proc = subprocess.Popen([python, os.path.abspath(__file__), "--worker", str(threads)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                     text=True)
-        self.hello = self._read()
-
-    def _read(self):
-        line = self.proc.stdout.readline()
-        if not line:
-            sys.exit(f"peer worker exited ({self.proc.wait()})")
-        return json.loads(line)
-
-    def ask(self, **cmd):
-        self.proc.stdin.write(json.dumps(cmd) + "\n")
-        self.proc.stdin.flush()
-        return self._read()
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
 
 
 def clean_env():
@@ -528,7 +505,7 @@ def main():
 
         workers, blas_warning = {}, None
         for T in threads_list:
-            workers[T] = Worker(a.python, T, peer_env(T))
+            workers[T] = Worker(a.python, __file__, T, peer_env(T))
             hello = workers[T].hello
             if not any("openblas" in lib for lib in hello["blas_libraries"]):
                 blas_warning = (f"WARNING: the peers are not running OpenBLAS ({hello['blas']}; "
