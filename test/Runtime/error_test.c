@@ -14,6 +14,7 @@
 
 #define _POSIX_C_SOURCE 200809L /* pthreads */
 
+#include "check.h"
 #include "error.h"
 
 #include "tfmc/Runtime/tfmrt.h"
@@ -21,16 +22,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 enum { THREADS = 8, REPORTS_PER_THREAD = 2000 };
 

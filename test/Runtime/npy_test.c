@@ -14,6 +14,7 @@
 
 #define _POSIX_C_SOURCE 200809L /* fmemopen, open_memstream */
 
+#include "check.h"
 #include "npy.h"
 #include "tensor.h"
 
@@ -21,16 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 /*===----------------------------------------------------------------------===*
  * Header dicts
