@@ -64,7 +64,7 @@ import tempfile
 import time
 
 from bench_common import (Worker, busy_percent, has_avx512, parse_latency,
-                          time_tfmc, wait_quiet)
+                          start_torch_worker, time_tfmc, wait_quiet)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -78,28 +78,9 @@ E = H * DH
 
 
 def worker(threads):
-    import torch
+    torch, hello = start_torch_worker(threads)
     import torch.nn as nn
 
-    torch.set_num_threads(threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(0)
-    blas = "threadpoolctl not installed"
-    try:
-        import threadpoolctl
-        threadpoolctl.threadpool_limits(threads, user_api="blas")
-        blas = ",".join(f"{i['internal_api']}:{i.get('architecture') or ''}:{i['num_threads']}"
-                        for i in threadpoolctl.threadpool_info())
-    except ImportError:
-        pass
-    capability = torch.__config__.show().split("CPU capability usage:")
-    torch.ones(2, 2) @ torch.ones(2, 2)
-    with open("/proc/self/maps") as f:     # which BLAS the dynamic loader gave torch
-        libs = sorted({os.path.realpath(l.split()[-1]) for l in f
-                       if "blas" in l.split()[-1] and ".so" in l})
-    hello = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas,
-             "blas_libraries": libs,
-             "cpu_capability": capability[1].split("\n")[0].strip() if len(capability) > 1 else "?"}
     print(json.dumps(hello), flush=True)
 
     def plain(q, k, v, mask):

@@ -90,3 +90,40 @@ class Worker:
     def close(self):
         self.proc.stdin.close()
         self.proc.wait()
+
+
+def start_torch_worker(threads):
+    """Sets up PyTorch in a worker process (threads, seed, BLAS threads) and
+    returns (torch, facts): its version, thread count, and which BLAS the
+    dynamic loader gave it, with OpenBLAS's own word on its kernels
+    (SkylakeX, not Prescott)."""
+    import ctypes
+
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(0)
+    blas = "threadpoolctl not installed"
+    try:
+        import threadpoolctl
+        threadpoolctl.threadpool_limits(threads, user_api="blas")
+        blas = ",".join(f"{i['internal_api']}:{i.get('architecture') or ''}:{i['num_threads']}"
+                        for i in threadpoolctl.threadpool_info())
+    except ImportError:
+        pass
+    torch.ones(2, 2) @ torch.ones(2, 2)   # loads the BLAS
+    with open("/proc/self/maps") as f:
+        libs = sorted({os.path.realpath(l.split()[-1]) for l in f
+                       if "blas" in l.split()[-1] and ".so" in l})
+    core = "?"
+    for lib in libs:
+        if "libopenblas" in lib:
+            openblas = ctypes.CDLL(lib)
+            openblas.openblas_get_corename.restype = ctypes.c_char_p
+            core = openblas.openblas_get_corename().decode()
+    cap = torch.__config__.show().split("CPU capability usage:")
+    facts = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+             "blas": blas, "blas_libraries": libs, "openblas_core": core,
+             "cpu_capability": cap[1].split("\n")[0].strip() if len(cap) > 1 else "?"}
+    return torch, facts

@@ -65,7 +65,7 @@ import tempfile
 import time
 
 from bench_common import (Worker, busy_percent, has_avx512, parse_latency,
-                          time_tfmc, wait_quiet)
+                          start_torch_worker, time_tfmc, wait_quiet)
 
 import numpy as np
 
@@ -92,39 +92,12 @@ LARGE = ["enc6 S=512", "gpt2 block S=1024"]
 
 
 def worker(threads):
-    import torch
+    torch, hello = start_torch_worker(threads)
     import torch.nn as nn
     import torch.nn.functional as F
 
-    torch.set_num_threads(threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(0)
-    blas = "threadpoolctl not installed"
-    try:
-        import threadpoolctl
-        threadpoolctl.threadpool_limits(threads, user_api="blas")
-        blas = ",".join(f"{i['internal_api']}:{i.get('architecture') or ''}:{i['num_threads']}"
-                        for i in threadpoolctl.threadpool_info())
-    except ImportError:
-        pass
-    np.ones((4, 4), np.float32) @ np.ones((4, 4), np.float32)
-    torch.ones(2, 2) @ torch.ones(2, 2)
-    with open("/proc/self/maps") as f:
-        libs = sorted({os.path.realpath(l.split()[-1]) for l in f
-                       if "blas" in l.split()[-1] and ".so" in l})
-    cap = torch.__config__.show().split("CPU capability usage:")
-    core = "?"
-    for lib in libs:                    # OpenBLAS's own word on its kernels (SkylakeX, not Prescott)
-        if "libopenblas" in lib:
-            import ctypes
-            ob = ctypes.CDLL(lib)
-            ob.openblas_get_corename.restype = ctypes.c_char_p
-            core = ob.openblas_get_corename().decode()
-    print(json.dumps({"torch": torch.__version__, "numpy": np.__version__,
-                      "threads": torch.get_num_threads(), "blas": blas, "blas_libraries": libs,
-                      "openblas_core": core,
-                      "cpu_capability": cap[1].split("\n")[0].strip() if len(cap) > 1 else "?"}),
-          flush=True)
+    np.ones((4, 4), np.float32) @ np.ones((4, 4), np.float32)  # numpy's BLAS too
+    print(json.dumps({**hello, "numpy": np.__version__}), flush=True)
 
     class GPT2Block(nn.Module):
         """GPT-2 block as the reference implementations write it: pre-norm,
