@@ -331,7 +331,12 @@ int tfmc::compile(const CompileOptions &options) {
   std::string outputPath = options.outputPath.empty()
                                ? defaultOutputPath(options)
                                : options.outputPath;
+  // The target decides the register tile of the generated matmuls.
+  auto targetMachine = createTargetMachine(options.cpu, options.features);
+  if (!targetMachine)
+    return reportError(llvm::toString(targetMachine.takeError()));
   CpuPipelineOptions pipelineOptions;
+  pipelineOptions.vectorBits = getVectorBits(**targetMachine);
   pipelineOptions.entryPoint = options.entryPoint;
   pipelineOptions.attentionLowering = options.attentionLowering;
   pipelineOptions.attentionBlock = options.attentionBlock;
@@ -415,9 +420,6 @@ int tfmc::compile(const CompileOptions &options) {
       translateModuleToLLVMIR(*module, llvmContext, model->name);
   if (!llvmModule)
     return reportError("translation to LLVM IR failed");
-  auto targetMachine = createTargetMachine(options.cpu, options.features);
-  if (!targetMachine)
-    return reportError(llvm::toString(targetMachine.takeError()));
   llvmModule->setDataLayout((*targetMachine)->createDataLayout());
   llvmModule->setTargetTriple((*targetMachine)->getTargetTriple());
   std::string absoluteWeights;

@@ -74,6 +74,9 @@ int writeLibrary(llvm::StringRef object, llvm::StringRef objectName,
 /// libtfmrt.a beside the tool's installation, else the build tree's.
 std::string findRuntimeLibrary();
 
+/// The width in bits of the widest vector registers `machine` has.
+int64_t getVectorBits(const llvm::TargetMachine &machine);
+
 /// A TargetMachine for the host (or `cpu`/`features`), PIC, -O3.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(llvm::StringRef cpu, llvm::StringRef features);

@@ -52,6 +52,18 @@ tfmc::createTargetMachine(StringRef cpu, StringRef features) {
   return machine;
 }
 
+int64_t tfmc::getVectorBits(const TargetMachine &machine) {
+  // NEON, SVE at its minimum and SSE are 128 bits wide.
+  if (!machine.getTargetTriple().isX86())
+    return 128;
+  const MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 512;
+  if (info->checkFeatures("+avx"))
+    return 256;
+  return 128;
+}
+
 void tfmc::optimizeModule(Module &module, TargetMachine &machine) {
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;

@@ -23,6 +23,7 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -113,11 +114,24 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
 }
 
+/// The register tile fills most of the vector registers: 16 of AVX-512's
+/// 32, 12 of AVX2's (or SSE's) 16, leaving room for the B vectors and the
+/// broadcast of A.
+static tfmc::TileContractionsPassOptions getTileOptions(int64_t vectorBits) {
+  tfmc::TileContractionsPassOptions tile;
+  tile.lanes = std::max<int64_t>(vectorBits / 32, 1);
+  tile.rows = vectorBits >= 512 ? 8 : 6;
+  tile.vectors = 2;
+  return tile;
+}
+
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   // One function per loop nest keeps LLVM's loop passes linear in model size.
   pm.addPass(createOutlineKernelsPass());
+  pm.addNestedPass<func::FuncOp>(
+      createTileContractionsPass(getTileOptions(options.vectorBits)));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.parallel) {
     pm.addNestedPass<func::FuncOp>(createParallelizeKernelsPass());
@@ -136,6 +150,7 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createApproximateMathPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -180,4 +180,66 @@ def PlanBuffersPass : Pass<"tfmc-plan-buffers", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def TileContractionsPass
+    : Pass<"tfmc-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Lower matmul-like linalg ops to cache-tiled, register-tiled vector code";
+  let description = [{
+    Every bufferized contraction (a `linalg.generic` computing
+    `C[b.., m, n] += A[.., m, k] · B[.., k, n]` in f32 from f32, f16 or bf16
+    operands, with any operand layout and broadcast batch dimensions)
+    becomes the loop nest of a GotoBLAS-style kernel:
+
+    - the columns of C are split into panels of `lanes × vectors` columns,
+      and the reduction into blocks of `k-block` steps;
+    - for each panel and block, B is copied ("packed") into a small
+      stack buffer, `[k-block, lanes × vectors]` f32, which stays in L1
+      (converted to f32, zero-padded past the last column);
+    - a register tile of `rows × (lanes × vectors)` accumulators (8 × 32
+      with AVX-512: 16 of the 32 zmm registers) runs over the block with one
+      broadcast of A and `vectors` FMAs per row and step;
+    - rows that do not fill a register tile get a smaller tile, columns
+      past N are masked, so no shape falls off a cliff.
+
+    Rows are visited in cache blocks of at most 1 MiB of A per `k-block`,
+    so A is read from L2. A kernel marked `tfmc.parallel_loop` gets the
+    attribute moved to the panel loop (or an outer batch loop when there
+    are few panels), which `tfmc-parallelize-kernels` runs in parallel.
+    Contractions with fewer rows than a register tile over a B whose
+    reduction dimension is innermost (matrix-vector products against a
+    linear layer's weights) keep the dot-product loop order, which streams
+    the weights once without packing them.
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m,n,k) -> (m,k), (m,n,k) -> (n,k), (m,n,k) -> (m,n)],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : memref<64x128xf32>, memref<256x128xf32>) outs(%c : memref<64x256xf32>) {..mulf, addf..}
+    // becomes
+    scf.for %n = %c0 to %c256 step %c32 {          // panels of 32 columns
+      memref.alloca_scope {
+        %panel = memref.alloca() : memref<128x32xf32>
+        scf.for %k0 = ...                           // blocks of the reduction
+          ... pack B[n:n+32, k0:k0+kb] into %panel ...
+          scf.for %m = %c0 to %c64 step %c8 {       // 8 x 32 register tile
+            ... 16 x vector.load C, scf.for over k: vector.broadcast A, vector.fma ...
+          }
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of a vector register (16: AVX-512, 8: AVX2)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Rows of the register tile">,
+    Option<"vectors", "vectors", "int64_t", /*default=*/"2",
+           "Vector registers per row of the register tile">,
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"256",
+           "Reduction steps per packed block of B">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // TFMC_CODEGEN_PASSES_TD

@@ -48,6 +48,12 @@ struct CpuPipelineOptions
       *this, "attention-block",
       llvm::cl::desc("Keys per block of the flash attention form"),
       llvm::cl::init(64)};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width of the target's vector registers (512: AVX-512, "
+                     "256: AVX2, 128: SSE/NEON); sizes the matmul register "
+                     "tile"),
+      llvm::cl::init(512)};
 };
 
 /// input → graph: check the model, decompose composites, fold, CSE, fuse

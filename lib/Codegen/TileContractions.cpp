@@ -1,0 +1,494 @@
+//===- TileContractions.cpp - tfmc-tile-contractions -------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Contractions become a GotoBLAS-style nest: B packed per (column panel,
+// reduction block) into an L1-resident buffer, and a register tile of
+// accumulators updated with one broadcast of A and a few FMAs per step.
+// Emitted directly as scf + vector ops rather than through the transform
+// dialect: the nest is small, and owning it keeps remainders (masked columns,
+// a smaller row tile) and the packing layout in one place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tfmc/Codegen/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace tfmc {
+#define GEN_PASS_DEF_TILECONTRACTIONSPASS
+#include "tfmc/Codegen/Passes.h.inc"
+} // namespace tfmc
+
+using namespace mlir;
+
+namespace {
+
+constexpr llvm::StringLiteral kParallelLoopAttr = "tfmc.parallel_loop";
+
+/// Rows of A per cache block are chosen so that a block of A, one reduction
+/// block wide, stays in L2.
+constexpr int64_t kCacheBlockBytesOfA = 1 << 20;
+
+/// For each dimension of an operand, the loop that indexes it, or -1 for a
+/// broadcast dimension (always index 0).
+using OperandIndexing = SmallVector<int64_t>;
+
+struct Contraction {
+  Value a, b, c;
+  OperandIndexing aIndexing, bIndexing, cIndexing;
+  int64_t m, n, k;
+  SmallVector<int64_t> batch; // outermost first, in C's order
+  SmallVector<int64_t> ranges;
+  /// B's innermost dimension runs along n with unit stride: panels are
+  /// packed with vector loads.
+  bool vectorPack;
+};
+
+std::optional<OperandIndexing> getIndexing(AffineMap map) {
+  OperandIndexing indexing;
+  for (AffineExpr e : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e))
+      indexing.push_back(dim.getPosition());
+    else if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
+      indexing.push_back(-1);
+    else
+      return std::nullopt;
+  }
+  return indexing;
+}
+
+bool hasUnitInnerStride(Value v) {
+  auto type = cast<MemRefType>(v.getType());
+  if (type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+bool isFloatOperand(Value v) {
+  Type t = cast<MemRefType>(v.getType()).getElementType();
+  return t.isF32() || t.isF16() || t.isBF16();
+}
+
+/// `v` is the block argument itself or its extension to f32.
+bool readsArgument(Value v, BlockArgument arg) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    v = ext.getIn();
+  return v == arg;
+}
+
+/// Every loop `indexing` uses is in `allowed`, at most once, and `required`
+/// loops are all there.
+bool usesOnly(const OperandIndexing &indexing, ArrayRef<int64_t> allowed,
+              ArrayRef<int64_t> required) {
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t d : indexing) {
+    if (d < 0)
+      continue;
+    if (!llvm::is_contained(allowed, d) || !seen.insert(d).second)
+      return false;
+  }
+  return llvm::all_of(required, [&](int64_t d) { return seen.contains(d); });
+}
+
+std::optional<Contraction> matchContraction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  Contraction c;
+  c.ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(c.ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  c.k = -1;
+  for (auto [d, iterator] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (iterator != utils::IteratorType::reduction)
+      continue;
+    if (c.k >= 0)
+      return std::nullopt;
+    c.k = d;
+  }
+  if (c.k < 0)
+    return std::nullopt;
+
+  // Body: yield(acc + x * y), x and y the inputs or their extensions.
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() > 5)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return std::nullopt;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc   ? add.getRhs()
+                  : add.getRhs() == acc ? add.getLhs()
+                                        : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul || !mul.getType().isF32())
+    return std::nullopt;
+  BlockArgument x = body.getArgument(0), y = body.getArgument(1);
+  if (!(readsArgument(mul.getLhs(), x) && readsArgument(mul.getRhs(), y)) &&
+      !(readsArgument(mul.getLhs(), y) && readsArgument(mul.getRhs(), x)))
+    return std::nullopt;
+
+  Value in0 = op.getDpsInputs()[0], in1 = op.getDpsInputs()[1];
+  c.c = op.getDpsInits()[0];
+  if (!isFloatOperand(in0) || !isFloatOperand(in1) ||
+      !cast<MemRefType>(c.c.getType()).getElementType().isF32() ||
+      !hasUnitInnerStride(c.c))
+    return std::nullopt;
+
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  std::optional<OperandIndexing> i0 = getIndexing(maps[0]),
+                                  i1 = getIndexing(maps[1]),
+                                  iC = getIndexing(maps[2]);
+  if (!i0 || !i1 || !iC || iC->size() < 2 ||
+      iC->size() + 1 != c.ranges.size() || llvm::is_contained(*iC, -1) ||
+      llvm::is_contained(*iC, c.k))
+    return std::nullopt;
+  c.cIndexing = *iC;
+  c.n = iC->back();
+  c.m = (*iC)[iC->size() - 2];
+  c.batch.assign(iC->begin(), iC->end() - 2);
+
+  SmallVector<int64_t> aLoops(c.batch), bLoops(c.batch);
+  aLoops.append({c.m, c.k});
+  bLoops.append({c.k, c.n});
+  if (usesOnly(*i0, aLoops, {c.m, c.k}) && usesOnly(*i1, bLoops, {c.k, c.n})) {
+    c.a = in0, c.aIndexing = *i0, c.b = in1, c.bIndexing = *i1;
+  } else if (usesOnly(*i1, aLoops, {c.m, c.k}) &&
+             usesOnly(*i0, bLoops, {c.k, c.n})) {
+    c.a = in1, c.aIndexing = *i1, c.b = in0, c.bIndexing = *i0;
+  } else {
+    return std::nullopt;
+  }
+  c.vectorPack = c.bIndexing.back() == c.n && hasUnitInnerStride(c.b);
+  return c;
+}
+
+/// Emits the tiled nest of one contraction in place of its linalg op.
+class ContractionEmitter {
+public:
+  ContractionEmitter(const Contraction &c, int64_t lanes, int64_t rows,
+                     int64_t vectors, int64_t kBlock, OpBuilder &b,
+                     Location loc)
+      : c(c), lanes(lanes), rows(rows), vectors(vectors), b(b), loc(loc),
+        f32(b.getF32Type()), ivs(c.ranges.size()) {
+    M = c.ranges[c.m], N = c.ranges[c.n], K = c.ranges[c.k];
+    panelWidth = lanes * vectors;
+    kb = std::min(kBlock, K);
+    rowsPerCacheBlock =
+        std::max(rows, kCacheBlockBytesOfA / (kb * 4) / rows * rows);
+  }
+
+  /// Emits the nest; returns the loops a parallel loop may be chosen from,
+  /// outermost first, with their trip counts. `panelPerIteration`: the
+  /// panel loop may become parallel.
+  SmallVector<std::pair<scf::ForOp, int64_t>> emit(bool panelPerIteration);
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, index(y)); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+
+  /// A loop without results; the builder moves into its body.
+  scf::ForOp loop(Value lb, Value ub, int64_t step) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(step));
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    return forOp;
+  }
+
+  SmallVector<Value> indices(const OperandIndexing &indexing) {
+    SmallVector<Value> result;
+    for (int64_t d : indexing)
+      result.push_back(d < 0 ? index(0) : ivs[d]);
+    return result;
+  }
+
+  Value loadAsF32(Value memref, const OperandIndexing &indexing) {
+    Value v = memref::LoadOp::create(b, loc, memref, indices(indexing));
+    if (v.getType() != f32)
+      v = arith::ExtFOp::create(b, loc, f32, v);
+    return v;
+  }
+
+  VectorType vectorOf(Type element) {
+    return VectorType::get({lanes}, element);
+  }
+
+  void pack(Value panel, Value np, Value kc, Value kw);
+  void registerTile(int64_t tileRows, Value m0, Value panel, Value np,
+                    Value kc, Value kw);
+
+  const Contraction &c;
+  int64_t lanes, rows, vectors;
+  OpBuilder &b;
+  Location loc;
+  Type f32;
+  /// The current index of each loop while emitting.
+  SmallVector<Value> ivs;
+  int64_t M, N, K, panelWidth, kb, rowsPerCacheBlock;
+  /// Lanes of each vector of a panel that hold columns < N (when N is not a
+  /// multiple of the panel width).
+  SmallVector<Value> columnMasks;
+};
+
+void ContractionEmitter::pack(Value panel, Value np, Value kc, Value kw) {
+  Type bElement = cast<MemRefType>(c.b.getType()).getElementType();
+  if (c.vectorPack) {
+    // Rows of B are contiguous along n: one (masked) vector per lane group.
+    scf::ForOp kLoop = loop(index(0), kw, 1);
+    Value kk = kLoop.getInductionVar();
+    ivs[c.k] = add(kc, kk);
+    for (int64_t v = 0; v < vectors; ++v) {
+      ivs[c.n] = add(np, v * lanes);
+      Value x;
+      if (columnMasks.empty())
+        x = vector::LoadOp::create(b, loc, vectorOf(bElement), c.b,
+                                   indices(c.bIndexing));
+      else
+        x = vector::MaskedLoadOp::create(
+            b, loc, vectorOf(bElement), c.b, indices(c.bIndexing),
+            columnMasks[v],
+            arith::ConstantOp::create(b, loc,
+                                      b.getZeroAttr(vectorOf(bElement))));
+      if (bElement != f32)
+        x = arith::ExtFOp::create(b, loc, vectorOf(f32), x);
+      vector::StoreOp::create(b, loc, x, panel,
+                              ValueRange{kk, index(v * lanes)});
+    }
+    b.setInsertionPointAfter(kLoop);
+    return;
+  }
+  // The reduction runs along B's rows (a linear layer's [N, K] weights):
+  // read each row of B contiguously, write a column of the panel.
+  Value width = N % panelWidth == 0 ? index(panelWidth)
+                                    : min(index(panelWidth), sub(index(N), np));
+  scf::ForOp jLoop = loop(index(0), width, 1);
+  Value j = jLoop.getInductionVar();
+  ivs[c.n] = add(np, j);
+  scf::ForOp kLoop = loop(index(0), kw, 1);
+  ivs[c.k] = add(kc, kLoop.getInductionVar());
+  memref::StoreOp::create(b, loc, loadAsF32(c.b, c.bIndexing), panel,
+                          ValueRange{kLoop.getInductionVar(), j});
+  b.setInsertionPointAfter(jLoop);
+  if (N % panelWidth == 0)
+    return;
+  // Columns past N are zeros, so the full-width tile adds nothing there.
+  scf::ForOp padLoop = loop(width, index(panelWidth), 1);
+  scf::ForOp padK = loop(index(0), kw, 1);
+  memref::StoreOp::create(
+      b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(f32)), panel,
+      ValueRange{padK.getInductionVar(), padLoop.getInductionVar()});
+  b.setInsertionPointAfter(padLoop);
+}
+
+void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
+                                      Value np, Value kc, Value kw) {
+  VectorType vector = vectorOf(f32);
+  SmallVector<Value> rowIndex;
+  for (int64_t i = 0; i < tileRows; ++i)
+    rowIndex.push_back(add(m0, i));
+  SmallVector<Value> columnIndex;
+  for (int64_t v = 0; v < vectors; ++v)
+    columnIndex.push_back(add(np, v * lanes));
+  auto cIndices = [&](int64_t i, int64_t v) {
+    ivs[c.m] = rowIndex[i];
+    ivs[c.n] = columnIndex[v];
+    return indices(c.cIndexing);
+  };
+
+  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(vector));
+  SmallVector<Value> accumulators;
+  for (int64_t i = 0; i < tileRows; ++i)
+    for (int64_t v = 0; v < vectors; ++v)
+      accumulators.push_back(
+          columnMasks.empty()
+              ? vector::LoadOp::create(b, loc, vector, c.c, cIndices(i, v))
+                    .getResult()
+              : vector::MaskedLoadOp::create(b, loc, vector, c.c,
+                                             cIndices(i, v), columnMasks[v],
+                                             zeros)
+                    .getResult());
+
+  auto kLoop = scf::ForOp::create(
+      b, loc, index(0), kw, index(1), accumulators,
+      [&](OpBuilder &, Location, Value kk, ValueRange accs) {
+        ivs[c.k] = add(kc, kk);
+        SmallVector<Value> columns;
+        for (int64_t v = 0; v < vectors; ++v)
+          columns.push_back(vector::LoadOp::create(
+              b, loc, vector, panel, ValueRange{kk, index(v * lanes)}));
+        SmallVector<Value> updated;
+        for (int64_t i = 0; i < tileRows; ++i) {
+          ivs[c.m] = rowIndex[i];
+          Value a = vector::BroadcastOp::create(
+              b, loc, vector, loadAsF32(c.a, c.aIndexing));
+          for (int64_t v = 0; v < vectors; ++v)
+            updated.push_back(vector::FMAOp::create(
+                b, loc, a, columns[v], accs[i * vectors + v]));
+        }
+        scf::YieldOp::create(b, loc, updated);
+      });
+
+  b.setInsertionPointAfter(kLoop);
+  for (int64_t i = 0; i < tileRows; ++i)
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value result = kLoop.getResult(i * vectors + v);
+      if (columnMasks.empty())
+        vector::StoreOp::create(b, loc, result, c.c, cIndices(i, v));
+      else
+        vector::MaskedStoreOp::create(b, loc, c.c, cIndices(i, v),
+                                      columnMasks[v], result);
+    }
+}
+
+SmallVector<std::pair<scf::ForOp, int64_t>>
+ContractionEmitter::emit(bool panelPerIteration) {
+  SmallVector<std::pair<scf::ForOp, int64_t>> nest;
+  for (int64_t d : c.batch) {
+    if (c.ranges[d] == 1) {
+      ivs[d] = index(0);
+      continue;
+    }
+    scf::ForOp batchLoop = loop(index(0), index(c.ranges[d]), 1);
+    ivs[d] = batchLoop.getInductionVar();
+    nest.push_back({batchLoop, c.ranges[d]});
+  }
+
+  Value mStart = index(0);
+  bool rowBlocks = M > rowsPerCacheBlock;
+  if (rowBlocks) {
+    scf::ForOp mLoop = loop(index(0), index(M), rowsPerCacheBlock);
+    mStart = mLoop.getInductionVar();
+    nest.push_back({mLoop, llvm::divideCeil(M, rowsPerCacheBlock)});
+  }
+
+  scf::ForOp nLoop = loop(index(0), index(N), panelWidth);
+  nest.push_back({nLoop, llvm::divideCeil(N, panelWidth)});
+  Value np = nLoop.getInductionVar();
+  if (N % panelWidth != 0) {
+    Value width = sub(index(N), np);
+    for (int64_t v = 0; v < vectors; ++v)
+      columnMasks.push_back(vector::CreateMaskOp::create(
+          b, loc, vectorOf(b.getI1Type()),
+          ValueRange{sub(width, index(v * lanes))}));
+  }
+
+  // One panel per thread: when the panel loop may run in parallel, each
+  // iteration takes its own from the heap (a stack allocation in a loop body
+  // would grow the stack every iteration once lowered); otherwise one on the
+  // function's stack serves every iteration.
+  auto panelType = MemRefType::get({kb, panelWidth}, f32);
+  Value panel;
+  if (panelPerIteration) {
+    panel = memref::AllocOp::create(b, loc, panelType, b.getI64IntegerAttr(64));
+    auto dealloc = memref::DeallocOp::create(b, loc, panel);
+    b.setInsertionPoint(dealloc);
+  } else {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&b.getInsertionBlock()
+                                    ->getParent()
+                                    ->getParentOfType<func::FuncOp>()
+                                    .getBody()
+                                    .front());
+    panel = memref::AllocaOp::create(b, loc, panelType, b.getI64IntegerAttr(64));
+  }
+
+  scf::ForOp kcLoop = loop(index(0), index(K), kb);
+  Value kc = kcLoop.getInductionVar();
+  Value kw = K % kb == 0 ? index(kb) : min(index(kb), sub(index(K), kc));
+  pack(panel, np, kc, kw);
+
+  int64_t fullRows = M - M % rows;
+  Value fullEnd = rowBlocks ? min(add(mStart, rowsPerCacheBlock),
+                                  index(fullRows))
+                            : index(fullRows);
+  scf::ForOp rowLoop = loop(mStart, fullEnd, rows);
+  registerTile(rows, rowLoop.getInductionVar(), panel, np, kc, kw);
+  b.setInsertionPointAfter(rowLoop);
+  if (M % rows != 0) {
+    if (rowBlocks) {
+      // Only the last block of rows has the remainder.
+      Value last = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::sge, add(mStart, rowsPerCacheBlock),
+          index(M));
+      auto ifOp = scf::IfOp::create(b, loc, last, /*withElseRegion=*/false);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    }
+    registerTile(M % rows, index(fullRows), panel, np, kc, kw);
+  }
+  return nest;
+}
+
+struct TileContractionsPass
+    : public tfmc::impl::TileContractionsPassBase<TileContractionsPass> {
+  using TileContractionsPassBase::TileContractionsPassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (lanes < 1 || rows < 1 || vectors < 1 || kBlock < 1) {
+      func.emitError("tfmc-tile-contractions: lanes, rows, vectors and "
+                     "k-block must be positive");
+      return signalPassFailure();
+    }
+    std::vector<std::pair<linalg::GenericOp, Contraction>> work;
+    func.walk([&](linalg::GenericOp op) {
+      if (std::optional<Contraction> c = matchContraction(op))
+        work.push_back({op, std::move(*c)});
+    });
+    for (auto &[op, c] : work) {
+      int64_t M = c.ranges[c.m], N = c.ranges[c.n], K = c.ranges[c.k];
+      // Matrix-vector products against [N, K] weights: the dot-product
+      // order streams the weights once; packing would read them the same
+      // way and write them again.
+      if (M < rows && !c.vectorPack)
+        continue;
+      OpBuilder b(op);
+      if (M == 0 || N == 0 || K == 0) {
+        op.erase(); // C += nothing
+        continue;
+      }
+      ContractionEmitter emitter(c, lanes, rows, vectors, kBlock, b,
+                                 op.getLoc());
+      bool parallel = op->getBlock() == &func.getBody().front() &&
+                      func->hasAttr(kParallelLoopAttr);
+      SmallVector<std::pair<scf::ForOp, int64_t>> nest =
+          emitter.emit(/*panelPerIteration=*/parallel);
+      op.erase();
+      if (parallel)
+        moveParallelLoopAttr(func, nest);
+    }
+  }
+
+  /// The kernel's parallel loop is now one of the nest's: the column-panel
+  /// loop when there are enough panels for every thread, else the outermost
+  /// loop with more than one iteration.
+  void moveParallelLoopAttr(
+      func::FuncOp func, ArrayRef<std::pair<scf::ForOp, int64_t>> nest) {
+    func->removeAttr(kParallelLoopAttr);
+    std::optional<int64_t> depth;
+    if (nest.back().second >= 4)
+      depth = nest.size() - 1;
+    for (int64_t d = 0; !depth && d < (int64_t)nest.size(); ++d)
+      if (nest[d].second > 1)
+        depth = d;
+    if (depth)
+      func->setAttr(kParallelLoopAttr,
+                    OpBuilder(func).getI64IntegerAttr(*depth));
+  }
+};
+
+} // namespace

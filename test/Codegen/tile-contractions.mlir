@@ -1,0 +1,131 @@
+// RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions,cse))" | FileCheck %s
+// RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions{lanes=8 rows=6},cse))" | FileCheck %s --check-prefix=AVX2
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// A linear layer (B as [N, K]) whose sizes divide no tile: 20 rows = two
+// 8-row tiles + a 4-row tile; 40 columns = a full 32-column panel + one
+// masked to 8; 300 reduction steps = 256 + 44. In a kernel marked parallel,
+// the panel loop is the parallel one and each of its iterations packs into
+// its own heap buffer.
+// CHECK-LABEL: func.func @linear_remainders
+// CHECK-SAME: tfmc.parallel_loop = 0
+// CHECK: scf.for %[[N:.*]] = %c0 to %c40 step %c32
+// CHECK: %[[MASK0:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: %[[MASK1:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: %[[PANEL:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x32xf32>
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c300 step %c256
+// CHECK: %[[KW:.*]] = arith.minsi
+// Packing: rows of B read along k, zero columns past N.
+// CHECK: scf.for %[[J:.*]] = %c0 to %[[W:.*]] step %c1
+// CHECK: scf.for %[[KK:.*]] = %c0 to %[[KW]] step %c1
+// CHECK: %[[BV:.*]] = memref.load %arg1[{{.*}}] : memref<40x300xf32>
+// CHECK: memref.store %[[BV]], %[[PANEL]][%[[KK]], %[[J]]]
+// CHECK: scf.for %{{.*}} = %[[W]] to %c32 step %c1
+// CHECK: memref.store %{{.*}}, %[[PANEL]]
+// Full 8x32 register tiles: 16 accumulators loaded masked from C.
+// CHECK: scf.for %[[M:.*]] = %c0 to %c16 step %c8
+// CHECK-COUNT-16: vector.maskedload %arg2
+// CHECK: %[[ACC:.*]]:16 = scf.for %[[KK2:.*]] = %c0 to %[[KW]] step %c1 iter_args(
+// CHECK: vector.load %[[PANEL]][%[[KK2]], %c0{{.*}}] : memref<256x32xf32>, vector<16xf32>
+// CHECK: vector.load %[[PANEL]][%[[KK2]], %c16{{.*}}] : memref<256x32xf32>, vector<16xf32>
+// CHECK: %[[A:.*]] = memref.load %arg0[
+// CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[AB]]
+// CHECK-COUNT-16: vector.maskedstore %arg2
+// The 4-row remainder tile: 8 accumulators.
+// CHECK: scf.for %{{.*}} = %c0 to %[[KW]] step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-8: vector.maskedstore %arg2
+// CHECK: memref.dealloc %[[PANEL]]
+// CHECK-NOT: linalg.generic
+// AVX2-LABEL: func.func @linear_remainders
+// AVX2: memref.alloc() {alignment = 64 : i64} : memref<256x16xf32>
+// AVX2: scf.for %{{.*}} = %c0 to %c18 step %c6
+// AVX2-COUNT-12: vector.maskedload %arg2{{.*}} vector<8xf32>
+func.func @linear_remainders(%x: memref<20x300xf32>, %w: memref<40x300xf32>, %y: memref<20x40xf32>)
+    attributes {tfmc.parallel_loop = 0 : i64} {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<20x300xf32>, memref<40x300xf32>) outs(%y : memref<20x40xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q fastmath<contract> : f32
+    %s = arith.addf %acc, %m fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(b, m, n, k) -> (0, m, k)>
+#b = affine_map<(b, m, n, k) -> (b, k, n)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+
+// B as [K, N] (f16, rows contiguous along n): packed with vector loads,
+// converted to f32; a broadcast batch dimension of A reads index 0. Tiles
+// divide the shape: no masks. Not in a parallel kernel: the panel is one
+// stack buffer at the function's entry.
+// CHECK-LABEL: func.func @batched_f16
+// CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<64x32xf32>
+// CHECK: scf.for %[[B:.*]] = %c0 to %c3 step %c1
+// CHECK-NOT: vector.create_mask
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c1
+// CHECK: %[[ROW:.*]] = vector.load %arg1[%[[B]], {{.*}}] : memref<3x64x32xf16>, vector<16xf16>
+// CHECK: %[[ROW32:.*]] = arith.extf %[[ROW]] : vector<16xf16> to vector<16xf32>
+// CHECK: vector.store %[[ROW32]], %[[PANEL]][%[[K]], %c0{{.*}}]
+// CHECK: vector.load %arg2[%[[B]],
+// CHECK: memref.load %arg0[%c0{{.*}}, {{.*}}] : memref<1x16x64xf16>
+// CHECK: arith.extf {{.*}} : f16 to f32
+// CHECK: vector.store {{.*}}, %arg2[%[[B]],
+// CHECK-NOT: linalg.generic
+func.func @batched_f16(%x: memref<1x16x64xf16>, %w: memref<3x64x32xf16>, %y: memref<3x16x32xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<1x16x64xf16>, memref<3x64x32xf16>) outs(%y : memref<3x16x32xf32>) {
+  ^bb0(%p: f16, %q: f16, %acc: f32):
+    %pe = arith.extf %p : f16 to f32
+    %qe = arith.extf %q : f16 to f32
+    %m = arith.mulf %pe, %qe : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Left alone: a matrix-vector product against [N, K] weights (fewer rows
+// than a register tile: the dot-product order streams the weights once),
+// an integer contraction, and a generic that is not a contraction.
+// CHECK-LABEL: func.func @not_tiled
+// CHECK-COUNT-3: linalg.generic
+func.func @not_tiled(%x: memref<1x64xf32>, %w: memref<64x64xf32>, %y: memref<1x64xf32>,
+                     %xi: memref<16x64xi32>, %wi: memref<64x64xi32>, %yi: memref<16x64xi32>) {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<1x64xf32>, memref<64x64xf32>) outs(%y : memref<1x64xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xi, %wi : memref<16x64xi32>, memref<64x64xi32>) outs(%yi : memref<16x64xi32>) {
+  ^bb0(%p: i32, %q: i32, %acc: i32):
+    %m = arith.muli %p, %q : i32
+    %s = arith.addi %acc, %m : i32
+    linalg.yield %s : i32
+  }
+  // max instead of add: not a contraction.
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<1x64xf32>, memref<64x64xf32>) outs(%y : memref<1x64xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.maximumf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
