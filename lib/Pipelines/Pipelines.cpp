@@ -83,7 +83,7 @@ void tfmc::buildLinalgPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   // Chains of elementwise ops become one loop nest: no intermediate is
   // written to memory and read back.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());
   // After CSE, which may merge results (e.g. empty tensors).
   pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());

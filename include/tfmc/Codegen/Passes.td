@@ -96,6 +96,33 @@ def ExpandStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def FuseElementwisePass : Pass<"tfmc-fuse-elementwise"> {
+  let summary = "Fuse elementwise producers into consumers that read each element once";
+  let description = [{
+    Upstream's elementwise fusion (`linalg-fuse-elementwise-ops`) with the
+    cost model a Transformer needs. A producer with one use is fused into
+    its consumer only when the consumer reads the producer's result through
+    a permutation (each element once): chains of elementwise ops and
+    elementwise ops feeding reductions (a residual add into layer norm's
+    mean) become one loop nest, but a GELU or a layer norm in front of a
+    matmul is not recomputed inside it (once for every output column: a
+    768-wide layer would evaluate each tanh 768 times). Reshapes are folded
+    into (propagated through) all-parallel generics only, so a contraction
+    keeps its 2-D form instead of growing one loop per reshaped dimension,
+    and `tfmc-tile-contractions` recognizes it. Splat constants and fills
+    are folded into their consumers, unused operands and results dropped.
+
+    ```mlir
+    %g = linalg.generic {..["parallel", "parallel"]} ins(%h) { tanh-GELU }
+    %y = linalg.generic {..["parallel", "parallel", "reduction"]} ins(%g, %w) { mulf, addf }
+    // stays two ops: fusing would evaluate the GELU once per column of %w
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 def OutlineKernelsPass : Pass<"tfmc-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "Move each linalg op of a function body into its own kernel function";
   let description = [{
