@@ -132,6 +132,9 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createOutlineKernelsPass());
   pm.addNestedPass<func::FuncOp>(
       createTileContractionsPass(getTileOptions(options.vectorBits)));
+  tfmc::VectorizeReductionsPassOptions reductions;
+  reductions.lanes = std::max<int64_t>(options.vectorBits / 32, 1);
+  pm.addNestedPass<func::FuncOp>(createVectorizeReductionsPass(reductions));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   if (options.parallel) {
     pm.addNestedPass<func::FuncOp>(createParallelizeKernelsPass());
