@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -128,6 +129,11 @@ static tfmc::TileContractionsPassOptions getTileOptions(int64_t vectorBits) {
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
+  // Independent tasks (the flash attention's heads × query blocks).
+  if (options.parallel)
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  else
+    pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   // One function per loop nest keeps LLVM's loop passes linear in model size.
   pm.addPass(createOutlineKernelsPass());
   pm.addNestedPass<func::FuncOp>(
@@ -142,6 +148,7 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
     // Drops the memref.alloca_scope it wraps loop bodies in (they allocate
     // nothing), which would otherwise hold several blocks after scf-to-cf.
     pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createInlineAllocaScopesPass());
   }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

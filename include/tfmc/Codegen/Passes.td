@@ -123,6 +123,30 @@ def FuseElementwisePass : Pass<"tfmc-fuse-elementwise"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def InlineAllocaScopesPass
+    : Pass<"tfmc-inline-alloca-scopes", "::mlir::func::FuncOp"> {
+  let summary = "Inline memref.alloca_scope regions that allocate nothing on the stack";
+  let description = [{
+    `convert-scf-to-openmp` wraps every parallel loop body in a
+    `memref.alloca_scope`. The canonicalizer drops it only when the body
+    certainly allocates nothing, and counts any call as a possible stack
+    allocation; a body that calls kernels (the flash attention's tasks)
+    keeps its scope, and `convert-scf-to-cf` then leaves it with several
+    blocks, which the op does not allow. A callee's stack allocations end
+    with the call, so a scope whose region holds no `memref.alloca` of its
+    own (outside nested allocation scopes) is inlined here.
+
+    ```mlir
+    memref.alloca_scope {
+      func.call @__tfmc_kernel_3(%a) : (memref<64x64xf32>) -> ()
+    }
+    // becomes
+    func.call @__tfmc_kernel_3(%a) : (memref<64x64xf32>) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def OutlineKernelsPass : Pass<"tfmc-outline-kernels", "::mlir::ModuleOp"> {
   let summary = "Move each linalg op of a function body into its own kernel function";
   let description = [{

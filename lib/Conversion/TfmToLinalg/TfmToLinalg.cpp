@@ -1130,14 +1130,15 @@ Value sliceMaskRows(OpBuilder &b, Location loc, Value mask, Value offset,
   return sliceKeys(b, loc, mask, offset, size);
 }
 
-/// The online-softmax ("flash") form: K/V in blocks of `block` keys, a
-/// running row maximum `m` and sum `l`, the accumulator rescaled by
-/// exp(m_old - m_new) at every block and divided by `l` once at the end.
-/// The score matrix never exceeds [.., Sq, block]. With the causal flag,
-/// queries go in blocks too, and each query block visits only the key
-/// blocks that are not entirely above its diagonal.
-Value buildFlashAttention(OpBuilder &b, Location loc,
-                          const AttentionProblem &p, int64_t block) {
+/// One step of the online-softmax ("flash") form for queries
+/// [queryOffset, queryOffset + rows) of `p` (all of them when queryOffset is
+/// null): K/V in blocks of `block` keys, a running row maximum `m` and sum
+/// `l`, the accumulator rescaled by exp(m_old - m_new) at every block and
+/// divided by `l` once at the end. With the causal flag only the key blocks
+/// that are not entirely above the rows' diagonal are visited. Returns the
+/// normalized [.., rows, Dv] output block.
+Value attendRows(OpBuilder &b, Location loc, const AttentionProblem &p,
+                 int64_t block, Value queryOffset, int64_t rows) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   Type element = p.resultType.getElementType();
@@ -1146,195 +1147,267 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
   last.back() = true;
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap row = droppingMap(rank, last, ctx);
+  Value query = p.query, mask = p.mask;
+  if (queryOffset) {
+    query = sliceKeys(b, loc, p.query, queryOffset, rows);
+    mask = sliceMaskRows(b, loc, p.mask, queryOffset, rows);
+  }
+  RankedTensorType qType = tensorType(query);
+  SmallVector<int64_t> rowShape(qType.getShape().drop_back()); // [.., rows]
+  SmallVector<int64_t> accShape(p.resultType.getShape());      // [.., rows, Dv]
+  accShape[rank - 2] = rows;
 
-  // Attends queries [queryOffset, queryOffset + rows) (all of them when
-  // queryOffset is null) and returns their normalized output block.
-  auto attendRows = [&](OpBuilder &b, Location loc, Value queryOffset,
-                        int64_t rows) -> Value {
-    Value query = p.query, mask = p.mask;
-    if (queryOffset) {
-      query = sliceKeys(b, loc, p.query, queryOffset, rows);
-      mask = sliceMaskRows(b, loc, p.mask, queryOffset, rows);
-    }
-    RankedTensorType qType = tensorType(query);
-    SmallVector<int64_t> rowShape(qType.getShape().drop_back()); // [.., rows]
-    SmallVector<int64_t> accShape(p.resultType.getShape());      // [.., rows, Dv]
-    accShape[rank - 2] = rows;
-
-    // One key block: returns the new (acc, m, l).
-    auto step = [&](OpBuilder &nb, Location nl, Value offset, int64_t size,
-                    Value acc, Value m, Value l) -> SmallVector<Value> {
-      Value key = repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
-                              p.groups);
-      Value value = repeatHeads(
-          nb, nl, sliceKeys(nb, nl, p.value, offset, size), p.groups);
-      SmallVector<int64_t> scoreShape(qType.getShape());
-      scoreShape.back() = size;
-      Value s = buildMatmul(
-          nb, nl, query, key, false, true,
-          filledTensor(nb, nl, scoreShape, floatConst(nb, nl, f32, 0.0)));
-      s = maskScores(nb, nl, s, sliceMask(nb, nl, mask, offset, size), p.scale,
-                     p.causal, p.sq, p.sk, offset, queryOffset);
-      Value blockMax =
-          buildReduction(nb, nl, s, last, lowestValue(nb, nl, f32),
-                         [](OpBuilder &bb, Location bl, Value x, Value a) {
-                           return arith::MaximumFOp::create(bb, bl, x, a);
-                         });
-      Value mNew = buildElementwise(
-          nb, nl, rowShape, f32, ValueRange{m, blockMax},
-          [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-            return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
-          });
-      // exp(x - max), 0 where the row has seen nothing but masked keys.
-      auto expBelow = [&](OpBuilder &bb, Location bl, Value x, Value max) {
-        Value none = arith::CmpFOp::create(bb, bl, arith::CmpFPredicate::OEQ,
-                                           max, lowestValue(bb, bl, f32));
-        Value e =
-            math::ExpOp::create(bb, bl, arith::SubFOp::create(bb, bl, x, max));
-        return arith::SelectOp::create(bb, bl, none,
-                                       floatConst(bb, bl, f32, 0.0), e)
-            .getResult();
-      };
-      Value probs = buildGeneric(
-          nb, nl, ValueRange{s, mNew}, emptyTensor(nb, nl, scoreShape, f32),
-          {id, row, id}, parallelIterators(rank),
-          [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-            return expBelow(bb, bl, a[0], a[1]);
-          });
-      Value correction = buildElementwise(
-          nb, nl, rowShape, f32, ValueRange{m, mNew},
-          [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-            return expBelow(bb, bl, a[0], a[1]);
-          });
-      Value blockSum =
-          buildReduction(nb, nl, probs, last, floatConst(nb, nl, f32, 0.0),
-                         [](OpBuilder &bb, Location bl, Value x, Value a) {
-                           return arith::AddFOp::create(bb, bl, x, a);
-                         });
-      Value lNew = buildElementwise(
-          nb, nl, rowShape, f32, ValueRange{l, correction, blockSum},
-          [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-            return arith::AddFOp::create(
-                bb, bl, arith::MulFOp::create(bb, bl, a[0], a[1]), a[2]);
-          });
-      Value scaled = buildGeneric(
-          nb, nl, ValueRange{acc, correction},
-          emptyTensor(nb, nl, accShape, f32), {id, row, id},
-          parallelIterators(rank),
-          [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-            return arith::MulFOp::create(bb, bl, a[0], a[1]);
-          });
-      Value accNew = buildMatmul(nb, nl, probs, value, false, false, scaled);
-      return {accNew, mNew, lNew};
+  // One key block: returns the new (acc, m, l).
+  auto step = [&](OpBuilder &nb, Location nl, Value offset, int64_t size,
+                  Value acc, Value m, Value l) -> SmallVector<Value> {
+    Value key = repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
+                            p.groups);
+    Value value = repeatHeads(
+        nb, nl, sliceKeys(nb, nl, p.value, offset, size), p.groups);
+    SmallVector<int64_t> scoreShape(qType.getShape());
+    scoreShape.back() = size;
+    Value s = buildMatmul(
+        nb, nl, query, key, false, true,
+        filledTensor(nb, nl, scoreShape, floatConst(nb, nl, f32, 0.0)));
+    s = maskScores(nb, nl, s, sliceMask(nb, nl, mask, offset, size), p.scale,
+                   p.causal, p.sq, p.sk, offset, queryOffset);
+    Value blockMax =
+        buildReduction(nb, nl, s, last, lowestValue(nb, nl, f32),
+                       [](OpBuilder &bb, Location bl, Value x, Value a) {
+                         return arith::MaximumFOp::create(bb, bl, x, a);
+                       });
+    Value mNew = buildElementwise(
+        nb, nl, rowShape, f32, ValueRange{m, blockMax},
+        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return arith::MaximumFOp::create(bb, bl, a[0], a[1]);
+        });
+    // exp(x - max), 0 where the row has seen nothing but masked keys.
+    auto expBelow = [&](OpBuilder &bb, Location bl, Value x, Value max) {
+      Value none = arith::CmpFOp::create(bb, bl, arith::CmpFPredicate::OEQ,
+                                         max, lowestValue(bb, bl, f32));
+      Value e =
+          math::ExpOp::create(bb, bl, arith::SubFOp::create(bb, bl, x, max));
+      return arith::SelectOp::create(bb, bl, none,
+                                     floatConst(bb, bl, f32, 0.0), e)
+          .getResult();
     };
-
-    Value acc = filledTensor(b, loc, accShape, floatConst(b, loc, f32, 0.0));
-    Value m = filledTensor(b, loc, rowShape, lowestValue(b, loc, f32));
-    Value l = filledTensor(b, loc, rowShape, floatConst(b, loc, f32, 0.0));
-    int64_t fullBlocks = p.sk / block, rest = p.sk % block;
-    auto index = [&](int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(b, loc, v);
-    };
-    // Keys [0, keysEnd) are visible to some row of this block: under the
-    // causal rule, up to its last row's diagonal.
-    Value keysEnd;
-    if (p.causal && queryOffset)
-      keysEnd = arith::MaxSIOp::create(
-          b, loc, index(0),
-          arith::MinSIOp::create(
-              b, loc, index(p.sk),
-              arith::AddIOp::create(b, loc, queryOffset,
-                                    index(rows + p.sk - p.sq))));
-    if (fullBlocks > 0) {
-      Value upper = index(fullBlocks * block);
-      if (keysEnd) // skip the blocks entirely above the diagonal
-        upper = arith::MinSIOp::create(
-            b, loc, upper,
-            arith::MulIOp::create(
-                b, loc,
-                arith::CeilDivSIOp::create(b, loc, keysEnd, index(block)),
-                index(block)));
-      auto loop = scf::ForOp::create(
-          b, loc, index(0), upper, index(block), ValueRange{acc, m, l},
-          [&](OpBuilder &nb, Location nl, Value offset, ValueRange iters) {
-            scf::YieldOp::create(nb, nl,
-                                 step(nb, nl, offset, block, iters[0],
-                                      iters[1], iters[2]));
-          });
-      acc = loop.getResult(0);
-      m = loop.getResult(1);
-      l = loop.getResult(2);
-    }
-    if (rest > 0) {
-      Value offset = index(fullBlocks * block);
-      if (keysEnd) {
-        Value needed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                             keysEnd, offset);
-        auto branch = scf::IfOp::create(
-            b, loc, needed,
-            [&](OpBuilder &nb, Location nl) {
-              scf::YieldOp::create(nb, nl, step(nb, nl, offset, rest, acc, m, l));
-            },
-            [&](OpBuilder &nb, Location nl) {
-              scf::YieldOp::create(nb, nl, ValueRange{acc, m, l});
-            });
-        acc = branch.getResult(0);
-        l = branch.getResult(2);
-      } else {
-        SmallVector<Value> r = step(b, loc, offset, rest, acc, m, l);
-        acc = r[0];
-        l = r[2];
-      }
-    }
-    // Normalize once; a row whose keys were all masked has l == 0: zeros.
-    return buildGeneric(
-        b, loc, ValueRange{acc, l}, emptyTensor(b, loc, accShape, element),
+    Value probs = buildGeneric(
+        nb, nl, ValueRange{s, mNew}, emptyTensor(nb, nl, scoreShape, f32),
         {id, row, id}, parallelIterators(rank),
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value zero = floatConst(nb, nl, f32, 0.0);
-          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                              a[1], zero);
-          Value out = arith::SelectOp::create(
-              nb, nl, empty, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
-          return fromCompute(nb, nl, out, element);
+        [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return expBelow(bb, bl, a[0], a[1]);
         });
+    Value correction = buildElementwise(
+        nb, nl, rowShape, f32, ValueRange{m, mNew},
+        [&](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return expBelow(bb, bl, a[0], a[1]);
+        });
+    Value blockSum =
+        buildReduction(nb, nl, probs, last, floatConst(nb, nl, f32, 0.0),
+                       [](OpBuilder &bb, Location bl, Value x, Value a) {
+                         return arith::AddFOp::create(bb, bl, x, a);
+                       });
+    Value lNew = buildElementwise(
+        nb, nl, rowShape, f32, ValueRange{l, correction, blockSum},
+        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return arith::AddFOp::create(
+              bb, bl, arith::MulFOp::create(bb, bl, a[0], a[1]), a[2]);
+        });
+    Value scaled = buildGeneric(
+        nb, nl, ValueRange{acc, correction},
+        emptyTensor(nb, nl, accShape, f32), {id, row, id},
+        parallelIterators(rank),
+        [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
+          return arith::MulFOp::create(bb, bl, a[0], a[1]);
+        });
+    Value accNew = buildMatmul(nb, nl, probs, value, false, false, scaled);
+    return {accNew, mNew, lNew};
   };
 
-  if (!p.causal || p.sq <= block)
-    return attendRows(b, loc, Value(), p.sq);
-
-  // Causal: query blocks, each writing its rows of the result.
-  auto insertRows = [&](OpBuilder &nb, Location nl, Value rowsOut,
-                        Value result, Value offset) -> Value {
-    RankedTensorType t = tensorType(rowsOut);
-    SmallVector<OpFoldResult> offsets(rank, nb.getIndexAttr(0)), sizes,
-        strides(rank, nb.getIndexAttr(1));
-    for (int64_t d : t.getShape())
-      sizes.push_back(nb.getIndexAttr(d));
-    offsets[rank - 2] = offset;
-    return tensor::InsertSliceOp::create(nb, nl, rowsOut, result, offsets,
-                                         sizes, strides);
+  Value acc = filledTensor(b, loc, accShape, floatConst(b, loc, f32, 0.0));
+  Value m = filledTensor(b, loc, rowShape, lowestValue(b, loc, f32));
+  Value l = filledTensor(b, loc, rowShape, floatConst(b, loc, f32, 0.0));
+  int64_t fullBlocks = p.sk / block, rest = p.sk % block;
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
   };
-  Value result = emptyTensor(b, loc, p.resultType.getShape(), element);
-  int64_t fullRows = p.sq / block, restRows = p.sq % block;
-  if (fullRows > 0) {
+  // Keys [0, keysEnd) are visible to some row of this block: under the
+  // causal rule, up to its last row's diagonal.
+  Value keysEnd;
+  if (p.causal && queryOffset)
+    keysEnd = arith::MaxSIOp::create(
+        b, loc, index(0),
+        arith::MinSIOp::create(
+            b, loc, index(p.sk),
+            arith::AddIOp::create(b, loc, queryOffset,
+                                  index(rows + p.sk - p.sq))));
+  if (fullBlocks > 0) {
+    Value upper = index(fullBlocks * block);
+    if (keysEnd) // skip the blocks entirely above the diagonal
+      upper = arith::MinSIOp::create(
+          b, loc, upper,
+          arith::MulIOp::create(
+              b, loc,
+              arith::CeilDivSIOp::create(b, loc, keysEnd, index(block)),
+              index(block)));
     auto loop = scf::ForOp::create(
-        b, loc, arith::ConstantIndexOp::create(b, loc, 0),
-        arith::ConstantIndexOp::create(b, loc, fullRows * block),
-        arith::ConstantIndexOp::create(b, loc, block), ValueRange{result},
+        b, loc, index(0), upper, index(block), ValueRange{acc, m, l},
         [&](OpBuilder &nb, Location nl, Value offset, ValueRange iters) {
-          Value rowsOut = attendRows(nb, nl, offset, block);
           scf::YieldOp::create(nb, nl,
-                               insertRows(nb, nl, rowsOut, iters[0], offset));
+                               step(nb, nl, offset, block, iters[0],
+                                    iters[1], iters[2]));
         });
-    result = loop.getResult(0);
+    acc = loop.getResult(0);
+    m = loop.getResult(1);
+    l = loop.getResult(2);
   }
-  if (restRows > 0) {
-    Value offset = arith::ConstantIndexOp::create(b, loc, fullRows * block);
-    result = insertRows(b, loc, attendRows(b, loc, offset, restRows), result,
-                        offset);
+  if (rest > 0) {
+    Value offset = index(fullBlocks * block);
+    if (keysEnd) {
+      Value needed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                           keysEnd, offset);
+      auto branch = scf::IfOp::create(
+          b, loc, needed,
+          [&](OpBuilder &nb, Location nl) {
+            scf::YieldOp::create(nb, nl, step(nb, nl, offset, rest, acc, m, l));
+          },
+          [&](OpBuilder &nb, Location nl) {
+            scf::YieldOp::create(nb, nl, ValueRange{acc, m, l});
+          });
+      acc = branch.getResult(0);
+      l = branch.getResult(2);
+    } else {
+      SmallVector<Value> r = step(b, loc, offset, rest, acc, m, l);
+      acc = r[0];
+      l = r[2];
+    }
   }
-  return result;
+  // Normalize once; a row whose keys were all masked has l == 0: zeros.
+  return buildGeneric(
+      b, loc, ValueRange{acc, l}, emptyTensor(b, loc, accShape, element),
+      {id, row, id}, parallelIterators(rank),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value zero = floatConst(nb, nl, f32, 0.0);
+        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                            a[1], zero);
+        Value out = arith::SelectOp::create(
+            nb, nl, empty, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
+        return fromCompute(nb, nl, out, element);
+      });
+}
+
+/// The [Sq, D] (or [Sk, D]) matrix of one head: `t`'s leading dimensions
+/// fixed at `lead` (a dimension of size 1 broadcasts: index 0; K/V heads
+/// shared by `groups` query heads: head / groups).
+Value headMatrix(OpBuilder &b, Location loc, Value t, ValueRange lead,
+                 ArrayRef<int64_t> leadShape, int64_t groups) {
+  RankedTensorType type = tensorType(t);
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    Value iv = lead[i];
+    if (type.getDimSize(i) == 1 && leadShape[i] != 1)
+      iv = arith::ConstantIndexOp::create(b, loc, 0);
+    else if (groups > 1 && i == rank - 3)
+      iv = arith::DivUIOp::create(
+          b, loc, iv, arith::ConstantIndexOp::create(b, loc, groups));
+    offsets.push_back(iv);
+    sizes.push_back(b.getIndexAttr(1));
+  }
+  for (int64_t i = rank - 2; i < rank; ++i) {
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
+  }
+  auto matrix = RankedTensorType::get(type.getShape().take_back(2),
+                                      type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, matrix, t, offsets, sizes,
+                                        strides);
+}
+
+/// The mask of one head, broadcastable to its [Sq, Sk] scores.
+Value headMask(OpBuilder &b, Location loc, Value mask, ValueRange lead,
+               ArrayRef<int64_t> leadShape) {
+  if (!mask)
+    return mask;
+  RankedTensorType type = tensorType(mask);
+  int64_t rank = type.getRank();
+  if (rank == 0)
+    return mask;
+  if (rank == 1) // [Sk] or [1]: the same for every row
+    return tensor::ExpandShapeOp::create(
+        b, loc,
+        RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()),
+        mask, SmallVector<ReassociationIndices>{{0, 1}});
+  // Mask dimension i is dimension i + shift of the scores (numpy rules).
+  int64_t shift = leadShape.size() + 2 - rank;
+  SmallVector<Value> maskLead;
+  SmallVector<int64_t> maskLeadShape;
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    maskLead.push_back(lead[i + shift]);
+    maskLeadShape.push_back(leadShape[i + shift]);
+  }
+  return headMatrix(b, loc, mask, maskLead, maskLeadShape, 1);
+}
+
+/// The flash form, parallel over heads and blocks of queries: each task
+/// attends `block` queries of one head to all (visible) keys, so its score
+/// block [block, block] stays in L1 and its bookkeeping in registers, and
+/// the tasks run on all threads without synchronizing.
+Value buildFlashAttention(OpBuilder &b, Location loc,
+                          const AttentionProblem &p, int64_t block) {
+  int64_t rank = p.rank;
+  Type element = p.resultType.getElementType();
+  SmallVector<int64_t> leadShape(p.resultType.getShape().drop_back(2));
+  int64_t dv = p.resultType.getShape().back();
+  // Tasks over the leading dimensions and `count` blocks of `rows` queries
+  // starting at `firstRow`.
+  auto forallBlocks = [&](Value out, int64_t firstRow, int64_t count,
+                          int64_t rows) -> Value {
+    SmallVector<OpFoldResult> upper;
+    for (int64_t d : leadShape)
+      upper.push_back(b.getIndexAttr(d));
+    upper.push_back(b.getIndexAttr(count));
+    auto forall = scf::ForallOp::create(
+        b, loc, upper, ValueRange{out}, /*mapping=*/std::nullopt,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          ValueRange ivs = args.take_front(rank - 1);
+          Value shared = args.back();
+          ValueRange lead = ivs.drop_back();
+          AttentionProblem head = p;
+          head.rank = 2;
+          head.groups = 1;
+          head.query = headMatrix(nb, nl, p.query, lead, leadShape, 1);
+          head.key = headMatrix(nb, nl, p.key, lead, leadShape, p.groups);
+          head.value = headMatrix(nb, nl, p.value, lead, leadShape, p.groups);
+          head.mask = headMask(nb, nl, p.mask, lead, leadShape);
+          head.resultType = RankedTensorType::get({p.sq, dv}, element);
+          Value offset = arith::AddIOp::create(
+              nb, nl, arith::ConstantIndexOp::create(nb, nl, firstRow),
+              arith::MulIOp::create(
+                  nb, nl, ivs.back(),
+                  arith::ConstantIndexOp::create(nb, nl, rows)));
+          Value rowsOut = attendRows(nb, nl, head, block, offset, rows);
+          auto inParallel = scf::InParallelOp::create(nb, nl);
+          OpBuilder::InsertionGuard guard(nb);
+          nb.setInsertionPointToStart(inParallel.getBody());
+          SmallVector<OpFoldResult> offsets(lead.begin(), lead.end()), sizes,
+              strides(rank, nb.getIndexAttr(1));
+          offsets.append({offset, nb.getIndexAttr(0)});
+          sizes.assign(rank - 2, nb.getIndexAttr(1));
+          sizes.append({nb.getIndexAttr(rows), nb.getIndexAttr(dv)});
+          tensor::ParallelInsertSliceOp::create(nb, nl, rowsOut, shared,
+                                                offsets, sizes, strides);
+        });
+    return forall.getResult(0);
+  };
+
+  Value out = emptyTensor(b, loc, p.resultType.getShape(), element);
+  int64_t fullBlocks = p.sq / block, rest = p.sq % block;
+  if (fullBlocks > 0)
+    out = forallBlocks(out, 0, fullBlocks, block);
+  if (rest > 0)
+    out = forallBlocks(out, fullBlocks * block, 1, rest);
+  return out;
 }
 
 struct AttentionPattern : public TfmPattern<AttentionOp> {

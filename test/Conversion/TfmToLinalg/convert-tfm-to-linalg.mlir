@@ -1471,18 +1471,25 @@ func.func @linear_large_weights(%x: tensor<4x64xf32>, %w: tensor<2048x64xf32>) -
 
 // -----
 
-// The flash form, causal: its own function; queries in blocks, each
+// The flash form, causal: its own function; independent tasks (scf.forall)
+// over heads × blocks of queries, each on the 2-D matrices of its head,
 // visiting key blocks only up to its diagonal (a bound computed per query
-// block); the remainder key block under an scf.if.
+// block), the remainder key block under an scf.if; the rows that do not
+// fill a query block are a second forall.
 // CHECK-LABEL: func.func private @__tfmc_attention_0(
 // CHECK-SAME: %{{.*}}: tensor<1x5x4xf32>, %{{.*}}: tensor<1x5x4xf32>, %{{.*}}: tensor<1x5x4xf32>) -> tensor<1x5x4xf32>
-// CHECK: scf.for %[[QOFF:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
-// CHECK: tensor.extract_slice %{{.*}}[0, %[[QOFF]], 0] [1, 2, 4] [1, 1, 1]
+// CHECK: %[[FULL:.*]] = scf.forall (%[[H:.*]], %[[QB:.*]]) in (1, 2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x5x4xf32>)
+// CHECK: %[[QH:.*]] = tensor.extract_slice %arg0[%[[H]], 0, 0] [1, 5, 4] [1, 1, 1] : tensor<1x5x4xf32> to tensor<5x4xf32>
+// CHECK: %[[QOFF:.*]] = arith.muli %[[QB]]
+// CHECK: tensor.extract_slice %[[QH]][%{{.*}}, 0] [2, 4] [1, 1] : tensor<5x4xf32> to tensor<2x4xf32>
 // CHECK: arith.ceildivsi
 // CHECK: scf.for %[[KOFF:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
 // CHECK: math.exp
 // CHECK: scf.if
-// CHECK: tensor.insert_slice
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[H]], %{{.*}}, 0] [1, 2, 4] [1, 1, 1] : tensor<2x4xf32> into tensor<1x5x4xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (1, 1) shared_outs(%{{.*}} = %[[FULL]])
+// CHECK: tensor.parallel_insert_slice %{{.*}} : tensor<1x4xf32> into tensor<1x5x4xf32>
 // CHECK-LABEL: func.func @attention_flash_causal
 // CHECK: %[[R:.*]] = call @__tfmc_attention_0(
 // CHECK: return %[[R]]
