@@ -37,6 +37,11 @@ constexpr llvm::StringLiteral kParallelLoopAttr = "tfmc.parallel_loop";
 /// block wide, stays in L2.
 constexpr int64_t kCacheBlockBytesOfA = 1 << 20;
 
+/// A B whose rows run along n and that fits in L1 with room to spare (the
+/// key and value blocks of flash attention) is read in place: copying it
+/// would cost as much as the reads it saves.
+constexpr int64_t kDirectBBytes = 32 * 1024;
+
 /// For each dimension of an operand, the loop that indexes it, or -1 for a
 /// broadcast dimension (always index 0).
 using OperandIndexing = SmallVector<int64_t>;
@@ -186,6 +191,9 @@ public:
         f32(b.getF32Type()), ivs(c.ranges.size()) {
     M = c.ranges[c.m], N = c.ranges[c.n], K = c.ranges[c.k];
     panelWidth = lanes * vectors;
+    int64_t bBytes =
+        K * N * cast<MemRefType>(c.b.getType()).getElementTypeBitWidth() / 8;
+    direct = c.vectorPack && bBytes <= kDirectBBytes;
     kb = std::min(kBlock, K);
     rowsPerCacheBlock =
         std::max(rows, kCacheBlockBytesOfA / (kb * 4) / rows * rows);
@@ -228,6 +236,25 @@ private:
     return VectorType::get({lanes}, element);
   }
 
+  /// `lanes` elements of B's row ivs[k] from column `n` on, as f32 (masked
+  /// lanes read as 0).
+  Value loadRowOfB(Value n, Value mask) {
+    Type element = cast<MemRefType>(c.b.getType()).getElementType();
+    ivs[c.n] = n;
+    Value x =
+        mask ? vector::MaskedLoadOp::create(
+                   b, loc, vectorOf(element), c.b, indices(c.bIndexing), mask,
+                   arith::ConstantOp::create(b, loc,
+                                             b.getZeroAttr(vectorOf(element))))
+                   .getResult()
+             : vector::LoadOp::create(b, loc, vectorOf(element), c.b,
+                                      indices(c.bIndexing))
+                   .getResult();
+    if (element != f32)
+      x = arith::ExtFOp::create(b, loc, vectorOf(f32), x);
+    return x;
+  }
+
   void pack(Value panel, Value np, Value kc, Value kw);
   void registerTile(int64_t tileRows, Value m0, Value panel, Value np,
                     Value kc, Value kw);
@@ -240,32 +267,22 @@ private:
   /// The current index of each loop while emitting.
   SmallVector<Value> ivs;
   int64_t M, N, K, panelWidth, kb, rowsPerCacheBlock;
+  /// B is read in place, without packing.
+  bool direct;
   /// Lanes of each vector of a panel that hold columns < N (when N is not a
   /// multiple of the panel width).
   SmallVector<Value> columnMasks;
 };
 
 void ContractionEmitter::pack(Value panel, Value np, Value kc, Value kw) {
-  Type bElement = cast<MemRefType>(c.b.getType()).getElementType();
   if (c.vectorPack) {
     // Rows of B are contiguous along n: one (masked) vector per lane group.
     scf::ForOp kLoop = loop(index(0), kw, 1);
     Value kk = kLoop.getInductionVar();
     ivs[c.k] = add(kc, kk);
     for (int64_t v = 0; v < vectors; ++v) {
-      ivs[c.n] = add(np, v * lanes);
-      Value x;
-      if (columnMasks.empty())
-        x = vector::LoadOp::create(b, loc, vectorOf(bElement), c.b,
-                                   indices(c.bIndexing));
-      else
-        x = vector::MaskedLoadOp::create(
-            b, loc, vectorOf(bElement), c.b, indices(c.bIndexing),
-            columnMasks[v],
-            arith::ConstantOp::create(b, loc,
-                                      b.getZeroAttr(vectorOf(bElement))));
-      if (bElement != f32)
-        x = arith::ExtFOp::create(b, loc, vectorOf(f32), x);
+      Value x = loadRowOfB(add(np, v * lanes),
+                           columnMasks.empty() ? Value() : columnMasks[v]);
       vector::StoreOp::create(b, loc, x, panel,
                               ValueRange{kk, index(v * lanes)});
     }
@@ -329,8 +346,13 @@ void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
         ivs[c.k] = add(kc, kk);
         SmallVector<Value> columns;
         for (int64_t v = 0; v < vectors; ++v)
-          columns.push_back(vector::LoadOp::create(
-              b, loc, vector, panel, ValueRange{kk, index(v * lanes)}));
+          columns.push_back(
+              panel ? vector::LoadOp::create(b, loc, vector, panel,
+                                             ValueRange{kk, index(v * lanes)})
+                          .getResult()
+                    : loadRowOfB(columnIndex[v], columnMasks.empty()
+                                                     ? Value()
+                                                     : columnMasks[v]));
         SmallVector<Value> updated;
         for (int64_t i = 0; i < tileRows; ++i) {
           ivs[c.m] = rowIndex[i];
@@ -393,7 +415,9 @@ ContractionEmitter::emit(bool panelPerIteration) {
   // function's stack serves every iteration.
   auto panelType = MemRefType::get({kb, panelWidth}, f32);
   Value panel;
-  if (panelPerIteration) {
+  if (direct) {
+    // B is small and its rows run along n: read it in place.
+  } else if (panelPerIteration) {
     panel = memref::AllocOp::create(b, loc, panelType, b.getI64IntegerAttr(64));
     auto dealloc = memref::DeallocOp::create(b, loc, panel);
     b.setInsertionPoint(dealloc);
@@ -410,7 +434,8 @@ ContractionEmitter::emit(bool panelPerIteration) {
   scf::ForOp kcLoop = loop(index(0), index(K), kb);
   Value kc = kcLoop.getInductionVar();
   Value kw = K % kb == 0 ? index(kb) : min(index(kb), sub(index(K), kc));
-  pack(panel, np, kc, kw);
+  if (panel)
+    pack(panel, np, kc, kw);
 
   int64_t fullRows = M - M % rows;
   Value fullEnd = rowBlocks ? min(add(mStart, rowsPerCacheBlock),

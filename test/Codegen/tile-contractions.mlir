@@ -62,21 +62,20 @@ func.func @linear_remainders(%x: memref<20x300xf32>, %w: memref<40x300xf32>, %y:
 #b = affine_map<(b, m, n, k) -> (b, k, n)>
 #c = affine_map<(b, m, n, k) -> (b, m, n)>
 
-// B as [K, N] (f16, rows contiguous along n): packed with vector loads,
-// converted to f32; a broadcast batch dimension of A reads index 0. Tiles
-// divide the shape: no masks. Not in a parallel kernel: the panel is one
-// stack buffer at the function's entry.
+// B as [K, N] (f16, rows contiguous along n, 4 KiB): small enough to be
+// read in place, converted to f32 in the register tile's loop; a broadcast
+// batch dimension of A reads index 0. Tiles divide the shape: no masks.
 // CHECK-LABEL: func.func @batched_f16
-// CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<64x32xf32>
+// CHECK-NOT: memref.alloca
 // CHECK: scf.for %[[B:.*]] = %c0 to %c3 step %c1
 // CHECK-NOT: vector.create_mask
-// CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c1
-// CHECK: %[[ROW:.*]] = vector.load %arg1[%[[B]], {{.*}}] : memref<3x64x32xf16>, vector<16xf16>
-// CHECK: %[[ROW32:.*]] = arith.extf %[[ROW]] : vector<16xf16> to vector<16xf32>
-// CHECK: vector.store %[[ROW32]], %[[PANEL]][%[[K]], %c0{{.*}}]
 // CHECK: vector.load %arg2[%[[B]],
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c1 iter_args(
+// CHECK: %[[ROW:.*]] = vector.load %arg1[%[[B]], %{{.*}}, %{{.*}}] : memref<3x64x32xf16>, vector<16xf16>
+// CHECK: %[[ROW32:.*]] = arith.extf %[[ROW]] : vector<16xf16> to vector<16xf32>
 // CHECK: memref.load %arg0[%c0{{.*}}, {{.*}}] : memref<1x16x64xf16>
 // CHECK: arith.extf {{.*}} : f16 to f32
+// CHECK: vector.fma {{.*}}, %[[ROW32]]
 // CHECK: vector.store {{.*}}, %arg2[%[[B]],
 // CHECK-NOT: linalg.generic
 func.func @batched_f16(%x: memref<1x16x64xf16>, %w: memref<3x64x32xf16>, %y: memref<3x16x32xf32>) {
@@ -125,6 +124,34 @@ func.func @not_tiled(%x: memref<1x64xf32>, %w: memref<64x64xf32>, %y: memref<1x6
   ^bb0(%p: f32, %q: f32, %acc: f32):
     %m = arith.mulf %p, %q : f32
     %s = arith.maximumf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// B as [K, N] too large to read in place (512x64 f32 = 128 KiB): packed
+// with vector loads into one stack buffer at the function's entry (not a
+// parallel kernel).
+// CHECK-LABEL: func.func @large_b_packed
+// CHECK: %[[PANEL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x32xf32>
+// CHECK: scf.for %[[N:.*]] = %c0 to %c64 step %c32
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c512 step %c256
+// CHECK: scf.for %[[KK:.*]] = %c0 to %c256 step %c1
+// CHECK: %[[ROW:.*]] = vector.load %arg1[{{.*}}] : memref<512x64xf32>, vector<16xf32>
+// CHECK: vector.store %[[ROW]], %[[PANEL]][%[[KK]], %c0]
+// CHECK: vector.load %[[PANEL]]
+func.func @large_b_packed(%x: memref<16x512xf32>, %w: memref<512x64xf32>, %y: memref<16x64xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<16x512xf32>, memref<512x64xf32>) outs(%y : memref<16x64xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
   }
   return

@@ -251,6 +251,10 @@ def TileContractionsPass
     - rows that do not fill a register tile get a smaller tile, columns
       past N are masked, so no shape falls off a cliff.
 
+    A B whose rows run along n and that takes at most 32 KiB (the key and
+    value blocks of the flash attention form) is read in place instead:
+    packing it would cost as much as it saves.
+
     Rows are visited in cache blocks of at most 1 MiB of A per `k-block`,
     so A is read from L2. A kernel marked `tfmc.parallel_loop` gets the
     attribute moved to the panel loop (or an outer batch loop when there

@@ -1038,6 +1038,8 @@ struct AttentionProblem {
   double scale;
   bool causal;
   RankedTensorType resultType;
+  /// `key` is given as [.., D, Sk] (Kᵀ): QKᵀ reads rows of it contiguously.
+  bool keyTransposed = false;
 
   AttentionProblem(AttentionOp op, AttentionOp::Adaptor adaptor)
       : query(adaptor.getQuery()), key(adaptor.getKey()),
@@ -1094,16 +1096,11 @@ Value sliceKeys(OpBuilder &b, Location loc, Value t, Value offset,
       sizes, strides);
 }
 
-/// The mask's columns for keys [offset, offset + size), unless the mask
-/// broadcasts along the keys.
-Value sliceMask(OpBuilder &b, Location loc, Value mask, Value offset,
-                int64_t size) {
-  if (!mask)
-    return mask;
-  RankedTensorType type = tensorType(mask);
+/// Columns [offset, offset + size) of `t` (its last dimension).
+Value sliceColumns(OpBuilder &b, Location loc, Value t, Value offset,
+                   int64_t size) {
+  RankedTensorType type = tensorType(t);
   int64_t rank = type.getRank();
-  if (rank == 0 || type.getShape().back() == 1)
-    return mask;
   SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
       strides(rank, b.getIndexAttr(1));
   for (int64_t d : type.getShape())
@@ -1113,8 +1110,20 @@ Value sliceMask(OpBuilder &b, Location loc, Value mask, Value offset,
   SmallVector<int64_t> shape(type.getShape());
   shape.back() = size;
   return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), mask,
-      offsets, sizes, strides);
+      b, loc, RankedTensorType::get(shape, type.getElementType()), t, offsets,
+      sizes, strides);
+}
+
+/// The mask's columns for keys [offset, offset + size), unless the mask
+/// broadcasts along the keys.
+Value sliceMask(OpBuilder &b, Location loc, Value mask, Value offset,
+                int64_t size) {
+  if (!mask)
+    return mask;
+  RankedTensorType type = tensorType(mask);
+  if (type.getRank() == 0 || type.getShape().back() == 1)
+    return mask;
+  return sliceColumns(b, loc, mask, offset, size);
 }
 
 /// The rows [offset, offset + size) of a mask broadcastable to the scores,
@@ -1160,14 +1169,16 @@ Value attendRows(OpBuilder &b, Location loc, const AttentionProblem &p,
   // One key block: returns the new (acc, m, l).
   auto step = [&](OpBuilder &nb, Location nl, Value offset, int64_t size,
                   Value acc, Value m, Value l) -> SmallVector<Value> {
-    Value key = repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
-                            p.groups);
+    Value key = p.keyTransposed
+                    ? sliceColumns(nb, nl, p.key, offset, size)
+                    : repeatHeads(nb, nl, sliceKeys(nb, nl, p.key, offset, size),
+                                  p.groups);
     Value value = repeatHeads(
         nb, nl, sliceKeys(nb, nl, p.value, offset, size), p.groups);
     SmallVector<int64_t> scoreShape(qType.getShape());
     scoreShape.back() = size;
     Value s = buildMatmul(
-        nb, nl, query, key, false, true,
+        nb, nl, query, key, false, /*transposeB=*/!p.keyTransposed,
         filledTensor(nb, nl, scoreShape, floatConst(nb, nl, f32, 0.0)));
     s = maskScores(nb, nl, s, sliceMask(nb, nl, mask, offset, size), p.scale,
                    p.causal, p.sq, p.sk, offset, queryOffset);
@@ -1359,6 +1370,22 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
   Type element = p.resultType.getElementType();
   SmallVector<int64_t> leadShape(p.resultType.getShape().drop_back(2));
   int64_t dv = p.resultType.getShape().back();
+
+  // Kᵀ once for all tasks: each key block of QKᵀ is then a [D, block]
+  // slice whose rows the matmul reads as they are, instead of transposing
+  // the block in every task.
+  RankedTensorType keyType = tensorType(p.key);
+  SmallVector<int64_t> permutation =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(permutation[rank - 1], permutation[rank - 2]);
+  SmallVector<int64_t> keyTShape(keyType.getShape());
+  std::swap(keyTShape[rank - 1], keyTShape[rank - 2]);
+  Value keyT = linalg::TransposeOp::create(
+                   b, loc, p.key,
+                   emptyTensor(b, loc, keyTShape, keyType.getElementType()),
+                   permutation)
+                   ->getResult(0);
+
   // Tasks over the leading dimensions and `count` blocks of `rows` queries
   // starting at `firstRow`.
   auto forallBlocks = [&](Value out, int64_t firstRow, int64_t count,
@@ -1377,7 +1404,8 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
           head.rank = 2;
           head.groups = 1;
           head.query = headMatrix(nb, nl, p.query, lead, leadShape, 1);
-          head.key = headMatrix(nb, nl, p.key, lead, leadShape, p.groups);
+          head.key = headMatrix(nb, nl, keyT, lead, leadShape, p.groups);
+          head.keyTransposed = true;
           head.value = headMatrix(nb, nl, p.value, lead, leadShape, p.groups);
           head.mask = headMask(nb, nl, p.mask, lead, leadShape);
           head.resultType = RankedTensorType::get({p.sq, dv}, element);
