@@ -25,6 +25,18 @@ using namespace mlir;
 
 namespace {
 
+/// `weight` is a float matrix used only as the weights of linear layers.
+bool onlyLinearWeight(tfm::WeightOp weight) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  if (type.getRank() != 2 || !isa<FloatType>(type.getElementType()) ||
+      weight->use_empty())
+    return false;
+  return llvm::all_of(weight->getUses(), [](OpOperand &use) {
+    auto linear = dyn_cast<tfm::LinearOp>(use.getOwner());
+    return linear && &use == &linear.getWeightMutable();
+  });
+}
+
 struct ConfigureLoweringPass
     : public tfmc::impl::ConfigureLoweringPassBase<ConfigureLoweringPass> {
   using Base::Base;
@@ -42,7 +54,18 @@ struct ConfigureLoweringPass
           << attentionBlock;
       return signalPassFailure();
     }
+    if (weightPanel < 0) {
+      getOperation().emitError()
+          << "tfmc-configure-lowering: weight-panel must be >= 0, got "
+          << weightPanel;
+      return signalPassFailure();
+    }
     Builder b(&getContext());
+    if (weightPanel > 0)
+      getOperation().walk([&](tfm::WeightOp op) {
+        if (!op->hasAttr(tfmc::kWeightPanelAttr) && onlyLinearWeight(op))
+          op->setAttr(tfmc::kWeightPanelAttr, b.getI64IntegerAttr(weightPanel));
+      });
     getOperation().walk([&](tfm::AttentionOp op) {
       // A choice already on the op (from the user) stands.
       if (op->hasAttr(tfmc::kAttentionLoweringAttr))

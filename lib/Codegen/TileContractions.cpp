@@ -55,7 +55,32 @@ struct Contraction {
   /// B's innermost dimension runs along n with unit stride: panels are
   /// packed with vector loads.
   bool vectorPack;
+  /// B was packed at compile time: [N/P, K, P] panels of P columns
+  /// (b[n, k] = B[n floordiv P, k, n mod P]); 0 otherwise.
+  int64_t packedPanel = 0;
 };
+
+/// The panel width P if `map` reads (n floordiv P, k, n mod P).
+std::optional<int64_t> getPackedPanel(AffineMap map, int64_t n, int64_t k) {
+  if (map.getNumResults() != 3)
+    return std::nullopt;
+  auto div = dyn_cast<AffineBinaryOpExpr>(map.getResult(0));
+  auto kExpr = dyn_cast<AffineDimExpr>(map.getResult(1));
+  auto mod = dyn_cast<AffineBinaryOpExpr>(map.getResult(2));
+  if (!div || !kExpr || !mod || div.getKind() != AffineExprKind::FloorDiv ||
+      mod.getKind() != AffineExprKind::Mod || kExpr.getPosition() != k)
+    return std::nullopt;
+  auto isN = [&](AffineExpr e) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    return d && d.getPosition() == n;
+  };
+  auto divBy = dyn_cast<AffineConstantExpr>(div.getRHS());
+  auto modBy = dyn_cast<AffineConstantExpr>(mod.getRHS());
+  if (!isN(div.getLHS()) || !isN(mod.getLHS()) || !divBy || !modBy ||
+      divBy.getValue() != modBy.getValue() || divBy.getValue() < 1)
+    return std::nullopt;
+  return divBy.getValue();
+}
 
 std::optional<OperandIndexing> getIndexing(AffineMap map) {
   OperandIndexing indexing;
@@ -157,7 +182,7 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   std::optional<OperandIndexing> i0 = getIndexing(maps[0]),
                                   i1 = getIndexing(maps[1]),
                                   iC = getIndexing(maps[2]);
-  if (!i0 || !i1 || !iC || iC->size() < 2 ||
+  if (!iC || iC->size() < 2 ||
       iC->size() + 1 != c.ranges.size() || llvm::is_contained(*iC, -1) ||
       llvm::is_contained(*iC, c.k))
     return std::nullopt;
@@ -169,6 +194,17 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   SmallVector<int64_t> aLoops(c.batch), bLoops(c.batch);
   aLoops.append({c.m, c.k});
   bLoops.append({c.k, c.n});
+  // Weights packed at compile time: B is always the second input.
+  if (std::optional<int64_t> panel = getPackedPanel(maps[1], c.n, c.k)) {
+    if (!i0 || !c.batch.empty() || !usesOnly(*i0, aLoops, {c.m, c.k}))
+      return std::nullopt;
+    c.a = in0, c.aIndexing = *i0, c.b = in1;
+    c.packedPanel = *panel;
+    c.vectorPack = false;
+    return c;
+  }
+  if (!i0 || !i1)
+    return std::nullopt;
   if (usesOnly(*i0, aLoops, {c.m, c.k}) && usesOnly(*i1, bLoops, {c.k, c.n})) {
     c.a = in0, c.aIndexing = *i0, c.b = in1, c.bIndexing = *i1;
   } else if (usesOnly(*i1, aLoops, {c.m, c.k}) &&
@@ -193,7 +229,7 @@ public:
     panelWidth = lanes * vectors;
     int64_t bBytes =
         K * N * cast<MemRefType>(c.b.getType()).getElementTypeBitWidth() / 8;
-    direct = c.vectorPack && bBytes <= kDirectBBytes;
+    direct = c.packedPanel || (c.vectorPack && bBytes <= kDirectBBytes);
     kb = std::min(kBlock, K);
     rowsPerCacheBlock =
         std::max(rows, kCacheBlockBytesOfA / (kb * 4) / rows * rows);
@@ -234,6 +270,20 @@ private:
 
   VectorType vectorOf(Type element) {
     return VectorType::get({lanes}, element);
+  }
+
+  /// Lanes [v·lanes, (v+1)·lanes) of row `k` of the compile-time packed
+  /// panel that starts at column `np` (zeros past N are stored there), as
+  /// f32.
+  Value loadPackedRowOfB(Value np, Value k, int64_t v) {
+    Type element = cast<MemRefType>(c.b.getType()).getElementType();
+    Value panelIndex =
+        arith::DivUIOp::create(b, loc, np, index(c.packedPanel));
+    Value x = vector::LoadOp::create(b, loc, vectorOf(element), c.b,
+                                     ValueRange{panelIndex, k, index(v * lanes)});
+    if (element != f32)
+      x = arith::ExtFOp::create(b, loc, vectorOf(f32), x);
+    return x;
   }
 
   /// `lanes` elements of B's row ivs[k] from column `n` on, as f32 (masked
@@ -350,9 +400,11 @@ void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
               panel ? vector::LoadOp::create(b, loc, vector, panel,
                                              ValueRange{kk, index(v * lanes)})
                           .getResult()
-                    : loadRowOfB(columnIndex[v], columnMasks.empty()
-                                                     ? Value()
-                                                     : columnMasks[v]));
+              : c.packedPanel
+                  ? loadPackedRowOfB(np, ivs[c.k], v)
+                  : loadRowOfB(columnIndex[v], columnMasks.empty()
+                                                   ? Value()
+                                                   : columnMasks[v]));
         SmallVector<Value> updated;
         for (int64_t i = 0; i < tileRows; ++i) {
           ivs[c.m] = rowIndex[i];
@@ -479,7 +531,11 @@ struct TileContractionsPass
       // Matrix-vector products against [N, K] weights: the dot-product
       // order streams the weights once; packing would read them the same
       // way and write them again.
-      if (M < rows && !c.vectorPack)
+      if (M < rows && !c.vectorPack && !c.packedPanel)
+        continue;
+      // Packed for another register tile (a pipeline mismatch): the
+      // generic's loops stay correct.
+      if (c.packedPanel && c.packedPanel != lanes * vectors)
         continue;
       OpBuilder b(op);
       if (M == 0 || N == 0 || K == 0) {

@@ -193,7 +193,7 @@ static FailureOr<ModelDesc> describeModel(ModuleOp module,
     }
     desc.weights.push_back(
         {weight.getName().str(), getWeightSymbolName(weight.getName()),
-         stored->fileOffset, stored->byteSize});
+         stored->fileOffset, stored->byteSize, /*path=*/""});
   });
   if (!ok)
     return failure();
@@ -427,6 +427,47 @@ int tfmc::compile(const CompileOptions &options) {
     llvm::SmallString<256> abs(store->getPath());
     llvm::sys::fs::make_absolute(abs);
     absoluteWeights = abs.str().str();
+  }
+  // Weights the code reads packed: written once here, embedded like the
+  // others. Objects and executables embed them and drop the file; assembly
+  // and LLVM IR refer to it by name, so it stays beside the output.
+  bool keepPackedWeights =
+      options.emit == EmitKind::Asm || options.emit == EmitKind::LLVMIR;
+  std::vector<std::unique_ptr<llvm::FileRemover>> packedFiles;
+  if (store) {
+    std::vector<WeightDesc> packed;
+    for (const WeightDesc &w : model->weights) {
+      std::string prefix = w.symbol + "_panels";
+      for (llvm::GlobalVariable &global : llvmModule->globals()) {
+        llvm::StringRef symbol = global.getName();
+        int64_t panel;
+        if (!symbol.starts_with(prefix) ||
+            symbol.drop_front(prefix.size()).getAsInteger(10, panel))
+          continue;
+        llvm::SmallString<256> path;
+        if (keepPackedWeights) {
+          std::string base = outputPath != "-"           ? outputPath
+                             : options.inputPath != "-" ? options.inputPath
+                                                        : std::string("model");
+          path = (base + "." + symbol + ".bin").str();
+        } else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+                       "tfmc-packed", "bin", path)) {
+          return reportError("cannot create a temporary file: " +
+                             ec.message());
+        }
+        if (!keepPackedWeights)
+          packedFiles.push_back(std::make_unique<llvm::FileRemover>(path));
+        llvm::Expected<uint64_t> bytes = writePackedPanels(
+            *store, *store->lookup(w.name), panel, path);
+        if (!bytes)
+          return reportError(llvm::toString(bytes.takeError()));
+        llvm::SmallString<256> absolute(path);
+        llvm::sys::fs::make_absolute(absolute);
+        packed.push_back({w.name, symbol.str(), 0, *bytes,
+                          absolute.str().str()});
+      }
+    }
+    model->weights.insert(model->weights.end(), packed.begin(), packed.end());
   }
   if (llvm::Error err = addModelABI(
           *llvmModule, *model, options.entryPoint, absoluteWeights,

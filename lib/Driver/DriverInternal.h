@@ -36,6 +36,9 @@ struct WeightDesc {
   std::string symbol;
   uint64_t fileOffset = 0;
   uint64_t byteSize = 0;
+  /// The file holding the bytes when it is not the weights file (weights
+  /// packed at compile time).
+  std::string path;
 };
 
 struct ModelDesc {

@@ -189,13 +189,17 @@ Error tfmc::addModelABI(Module &module, const ModelDesc &model,
     return Error::success();
   std::string text = ".section .rodata.tfmc_weights,\"a\",@progbits\n";
   for (const WeightDesc &w : model.weights) {
-    if (GlobalVariable *global = module.getGlobalVariable(w.symbol))
-      global->setDSOLocal(true); // defined in this object: no GOT indirection
+    GlobalVariable *global = module.getGlobalVariable(w.symbol);
+    // Nothing reads it (a weight only ever used in its packed form).
+    if (!global || global->use_empty())
+      continue;
+    global->setDSOLocal(true); // defined in this object: no GOT indirection
     text += ".p2align 6\n.hidden " + w.symbol + "\n.globl " + w.symbol +
             "\n.type " + w.symbol + ",@object\n.size " + w.symbol + ", " +
             std::to_string(w.byteSize) + "\n" + w.symbol + ":\n";
     if (w.byteSize)
-      text += ".incbin " + quoteForAssembler(weightsPath) + ", " +
+      text += ".incbin " +
+              quoteForAssembler(w.path.empty() ? weightsPath : w.path) + ", " +
               std::to_string(w.fileOffset) + ", " + std::to_string(w.byteSize) +
               "\n";
   }

@@ -18,8 +18,11 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cstring>
 
 using namespace tfmc;
 using llvm::StringRef;
@@ -162,4 +165,41 @@ const StoredTensor *WeightStore::lookup(StringRef name) const {
 
 StringRef WeightStore::getData(const StoredTensor &tensor) const {
   return buffer->getBuffer().substr(tensor.fileOffset, tensor.byteSize);
+}
+
+llvm::Expected<uint64_t> tfmc::writePackedPanels(const WeightStore &store,
+                                                 const StoredTensor &tensor,
+                                                 int64_t panel,
+                                                 StringRef path) {
+  using namespace llvm;
+  unsigned element = WeightStore::getElementSize(tensor.dtype);
+  if (tensor.shape.size() != 2 || element == 0 || panel < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot pack weight '" + tensor.name +
+                                 "': not a float matrix");
+  int64_t n = tensor.shape[0], k = tensor.shape[1];
+  StringRef data = store.getData(tensor);
+  std::error_code ec;
+  raw_fd_ostream os(path, ec, sys::fs::OF_None);
+  if (ec)
+    return createStringError(ec, "cannot write '" + path + "': " +
+                                     ec.message());
+  // One panel at a time: read rows of the weight contiguously, write the
+  // panel's columns (it stays in cache), then stream it out.
+  std::vector<char> block(static_cast<size_t>(k) * panel * element);
+  for (int64_t first = 0; first < n; first += panel) {
+    std::fill(block.begin(), block.end(), 0);
+    for (int64_t j = 0; j < panel && first + j < n; ++j) {
+      const char *row = data.data() + (first + j) * k * element;
+      for (int64_t i = 0; i < k; ++i)
+        std::memcpy(&block[(i * panel + j) * element], row + i * element,
+                    element);
+    }
+    os.write(block.data(), block.size());
+  }
+  os.close();
+  if (os.has_error())
+    return createStringError(os.error(), "cannot write '" + path + "': " +
+                                             os.error().message());
+  return static_cast<uint64_t>((n + panel - 1) / panel) * block.size();
 }

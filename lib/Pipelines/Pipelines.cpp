@@ -73,11 +73,24 @@ void tfmc::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+/// The register tile fills most of the vector registers: 16 of AVX-512's
+/// 32, 12 of AVX2's (or SSE's) 16, leaving room for the B vectors and the
+/// broadcast of A.
+static tfmc::TileContractionsPassOptions getTileOptions(int64_t vectorBits) {
+  tfmc::TileContractionsPassOptions tile;
+  tile.lanes = std::max<int64_t>(vectorBits / 32, 1);
+  tile.rows = vectorBits >= 512 ? 8 : 6;
+  tile.vectors = 2;
+  return tile;
+}
+
 void tfmc::buildLinalgPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options) {
   ConfigureLoweringPassOptions configure;
   configure.attention = options.attentionLowering;
   configure.attentionBlock = options.attentionBlock;
+  configure.weightPanel = getTileOptions(options.vectorBits).lanes *
+                          getTileOptions(options.vectorBits).vectors;
   pm.addPass(createConfigureLoweringPass(configure));
   pm.addPass(createConvertTfmToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -113,17 +126,6 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   // Static memory plan: intermediates share one arena by live range.
   pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
-}
-
-/// The register tile fills most of the vector registers: 16 of AVX-512's
-/// 32, 12 of AVX2's (or SSE's) 16, leaving room for the B vectors and the
-/// broadcast of A.
-static tfmc::TileContractionsPassOptions getTileOptions(int64_t vectorBits) {
-  tfmc::TileContractionsPassOptions tile;
-  tile.lanes = std::max<int64_t>(vectorBits / 32, 1);
-  tile.rows = vectorBits >= 512 ? 8 : 6;
-  tile.vectors = 2;
-  return tile;
 }
 
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,

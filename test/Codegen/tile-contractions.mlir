@@ -156,3 +156,33 @@ func.func @large_b_packed(%x: memref<16x512xf32>, %w: memref<512x64xf32>, %y: me
   }
   return
 }
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#p = affine_map<(m, n, k) -> (n floordiv 32, k, n mod 32)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Weights packed at compile time into 32-column panels: read in place, one
+// panel row per step, even for fewer rows than a register tile; no packing.
+// CHECK-LABEL: func.func @prepacked
+// CHECK-NOT: memref.alloc
+// CHECK: scf.for %[[N:.*]] = %c0 to %c40 step %c32
+// CHECK: %[[P:.*]] = arith.divui %[[N]], %c32
+// CHECK: vector.load %arg1[%[[P]], %{{.*}}, %c0{{.*}}] : memref<2x8x32xbf16>, vector<16xbf16>
+// CHECK: vector.load %arg1[%[[P]], %{{.*}}, %c16{{.*}}] : memref<2x8x32xbf16>, vector<16xbf16>
+// CHECK-NOT: linalg.generic
+// A panel width other than the register tile's is left to the loops.
+// AVX2-LABEL: func.func @prepacked
+// AVX2: linalg.generic
+func.func @prepacked(%x: memref<3x8xf32>, %w: memref<2x8x32xbf16>, %y: memref<3x40xf32>) {
+  linalg.generic {indexing_maps = [#a, #p, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<3x8xf32>, memref<2x8x32xbf16>) outs(%y : memref<3x40xf32>) {
+  ^bb0(%in: f32, %q: bf16, %acc: f32):
+    %qe = arith.extf %q : bf16 to f32
+    %m = arith.mulf %in, %qe : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -14,8 +14,9 @@
 
 // cpu: the LLVM dialect, destination-passing: the result is an out-param
 // (memref descriptors: pointers, offset, sizes, strides),
-// weights are external globals, nothing from the runner utilities.
-// CPU-DAG: llvm.mlir.global external constant @__tfmc_weight_w() {addr_space = 0 : i32, alignment = 64 : i64} : !llvm.array<8 x array<8 x f32>>
+// weights are external globals (linear layers' packed in 32-column panels
+// for the default AVX-512 register tile), nothing from the runner utilities.
+// CPU-DAG: llvm.mlir.global external constant @__tfmc_weight_w_panels32() {addr_space = 0 : i32, alignment = 64 : i64} : !llvm.array<1 x array<8 x array<32 x f32>>>
 // CPU-DAG: llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64,
 // CPU-NOT: memrefCopy
 // CPU-NOT: tfm.

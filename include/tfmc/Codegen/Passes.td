@@ -41,6 +41,14 @@ def ConfigureLoweringPass
     the keys span more than one block, the plain form otherwise (one block
     is the same computation without the bookkeeping).
 
+    With `weight-panel=P` (the CPU pipeline passes the width of its matmul
+    register tile: 32 with AVX-512), every `tfm.weight` matrix whose only
+    uses are as the weights of `tfm.linear` gets `tfmc.weight_panel = P`:
+    it is stored in the executable as `[ceil(N/P), K, P]` panels (zero
+    columns past N), the layout `tfmc-tile-contractions` reads, so linear
+    layers pack nothing at run time. The driver writes the packed copy at
+    compile time.
+
     ```mlir
     %o = tfm.attention %q, %k, %v : (...) -> tensor<1x8x512x64xf32>
     // becomes
@@ -53,6 +61,9 @@ def ConfigureLoweringPass
            "Attention lowering: auto, flash or unfused">,
     Option<"attentionBlock", "attention-block", "int64_t", /*default=*/"64",
            "Keys per block of the flash form">,
+    Option<"weightPanel", "weight-panel", "int64_t", /*default=*/"0",
+           "Store linear layers' weights packed in panels of this many "
+           "columns (the matmul register tile's width; 0: as given)">,
   ];
 }
 

@@ -58,6 +58,13 @@ std::string tfmc::getWeightSymbolName(llvm::StringRef name) {
   return symbol;
 }
 
+std::string tfmc::getPackedWeightSymbolName(llvm::StringRef name,
+                                            int64_t panel) {
+  // "_p" cannot come out of getWeightSymbolName's escaping ("__" or "_XX"
+  // with hex digits), so no weight's own symbol can be a packed one's.
+  return getWeightSymbolName(name) + "_panels" + std::to_string(panel);
+}
+
 //===----------------------------------------------------------------------===//
 // Building blocks
 //===----------------------------------------------------------------------===//
@@ -704,39 +711,93 @@ struct CastPattern : public TfmPattern<CastOp> {
   }
 };
 
+/// The tensor held by the global `symbol` (an external declaration the
+/// object file defines) for weight `name`.
+FailureOr<Value> getWeightGlobal(OpBuilder &b, Operation *op,
+                                 StringAttr name, StringRef symbol,
+                                 RankedTensorType type) {
+  auto module = op->getParentOfType<ModuleOp>();
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  auto global = module.lookupSymbol<memref::GlobalOp>(symbol);
+  if (!global) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    global = memref::GlobalOp::create(
+        b, op->getLoc(), b.getStringAttr(symbol), b.getStringAttr("public"),
+        TypeAttr::get(memrefType), /*initial_value=*/Attribute(),
+        /*constant=*/b.getUnitAttr(), b.getI64IntegerAttr(64));
+    global->setAttr("tfm.weight", name);
+  } else if (global.getType() != memrefType) {
+    return op->emitOpError()
+           << "weight '" << name.getValue() << "' has type " << type
+           << " here but "
+           << RankedTensorType::get(global.getType().getShape(),
+                                    global.getType().getElementType())
+           << " elsewhere";
+  }
+  Value buffer = memref::GetGlobalOp::create(b, op->getLoc(), memrefType, symbol);
+  // restrict: nothing else aliases it; not writable: bufferization copies
+  // before any in-place update, so the read-only section is never written.
+  return bufferization::ToTensorOp::create(b, op->getLoc(), type, buffer,
+                                           b.getUnitAttr(),
+                                           /*writable=*/nullptr)
+      .getResult();
+}
+
+/// Weight `weight` ([N, K]) as [ceil(N/panel), K, panel] panels.
+FailureOr<Value> getPackedWeight(OpBuilder &b, WeightOp weight,
+                                 int64_t panel) {
+  RankedTensorType type = weight.getType();
+  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  auto packedType = RankedTensorType::get(
+      {(n + panel - 1) / panel, k, panel}, type.getElementType());
+  return getWeightGlobal(
+      b, weight, weight.getNameAttr(),
+      tfmc::getPackedWeightSymbolName(weight.getName(), panel), packedType);
+}
+
+/// out[m, n] = init + Σ_k x[m, k] · w[n, k] with w stored as panels:
+/// w[n, k] = packed[n floordiv P, k, n mod P].
+Value buildPackedMatmul(OpBuilder &b, Location loc, Value x, Value packed,
+                        Value init) {
+  MLIRContext *ctx = b.getContext();
+  int64_t panel = tensorType(packed).getDimSize(2);
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(3, 0, {m, k}, ctx),
+      AffineMap::get(3, 0, {n.floorDiv(panel), k, n % panel}, ctx),
+      AffineMap::get(3, 0, {m, n}, ctx)};
+  SmallVector<utils::IteratorType> iterators = parallelIterators(3);
+  iterators[2] = utils::IteratorType::reduction;
+  auto fastMath =
+      arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::contract);
+  return buildGeneric(b, loc, ValueRange{x, packed}, init, maps, iterators,
+                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                        Value p = arith::MulFOp::create(
+                            nb, nl, toCompute(nb, nl, args[0]),
+                            toCompute(nb, nl, args[1]), fastMath);
+                        return arith::AddFOp::create(nb, nl, args[2], p,
+                                                     fastMath);
+                      });
+}
+
 struct WeightPattern : public TfmPattern<WeightOp> {
   using TfmPattern::TfmPattern;
   FailureOr<SmallVector<Value>>
   lower(WeightOp op, Adaptor, ConversionPatternRewriter &b) const override {
-    auto module = op->getParentOfType<ModuleOp>();
-    auto type = op.getType();
-    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-    std::string symbol = tfmc::getWeightSymbolName(op.getName());
-    auto global = module.lookupSymbol<memref::GlobalOp>(symbol);
-    if (!global) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(module.getBody());
-      // No initial value: an external declaration the object file defines.
-      global = memref::GlobalOp::create(
-          b, op.getLoc(), b.getStringAttr(symbol), b.getStringAttr("public"),
-          TypeAttr::get(memrefType), /*initial_value=*/Attribute(),
-          /*constant=*/b.getUnitAttr(), b.getI64IntegerAttr(64));
-      global->setAttr("tfm.weight", op.getNameAttr());
-    } else if (global.getType() != memrefType) {
-      return op.emitOpError()
-             << "weight '" << op.getName() << "' has type " << type
-             << " here but "
-             << RankedTensorType::get(global.getType().getShape(),
-                                      global.getType().getElementType())
-             << " elsewhere";
-    }
-    Value buffer =
-        memref::GetGlobalOp::create(b, op.getLoc(), memrefType, symbol);
-    // restrict: nothing else aliases it; not writable: bufferization copies
-    // before any in-place update, so the read-only section is never written.
-    Value tensor = bufferization::ToTensorOp::create(
-        b, op.getLoc(), type, buffer, b.getUnitAttr(), /*writable=*/nullptr);
-    return SmallVector<Value>{tensor};
+    // Stored packed: its users (linear layers) read the packed global; this
+    // value is dead.
+    if (op->hasAttr(tfmc::kWeightPanelAttr))
+      return SmallVector<Value>{
+          emptyTensor(b, op.getLoc(), op.getType().getShape(),
+                      op.getType().getElementType())};
+    FailureOr<Value> tensor =
+        getWeightGlobal(b, op, op.getNameAttr(),
+                        tfmc::getWeightSymbolName(op.getName()), op.getType());
+    if (failed(tensor))
+      return failure();
+    return SmallVector<Value>{*tensor};
   }
 };
 
@@ -902,7 +963,19 @@ struct LinearPattern : public TfmPattern<LinearOp> {
                               });
     else
       init = filledTensor(b, loc, {m, n}, floatConst(b, loc, acc, 0.0));
-    Value y = buildMatmul(b, loc, x, adaptor.getWeight(), false, true, init);
+    Value y;
+    auto weight = op.getWeight().getDefiningOp<WeightOp>();
+    auto panel =
+        weight ? weight->getAttrOfType<IntegerAttr>(tfmc::kWeightPanelAttr)
+               : IntegerAttr();
+    if (panel && panel.getInt() > 0) {
+      FailureOr<Value> packed = getPackedWeight(b, weight, panel.getInt());
+      if (failed(packed))
+        return failure();
+      y = buildPackedMatmul(b, loc, x, *packed, init);
+    } else {
+      y = buildMatmul(b, loc, x, adaptor.getWeight(), false, true, init);
+    }
     y = roundTensorTo(b, loc, y, element);
     return SmallVector<Value>{reshapeTo(b, loc, y, type.getShape())};
   }

@@ -1497,3 +1497,20 @@ func.func @attention_flash_causal(%q: tensor<1x5x4xf32>) -> tensor<1x5x4xf32> {
   %0 = tfm.attention %q, %q, %q {causal, tfmc.attention_lowering = "flash", tfmc.kv_block = 2 : i64} : (tensor<1x5x4xf32>, tensor<1x5x4xf32>, tensor<1x5x4xf32>) -> tensor<1x5x4xf32>
   return %0 : tensor<1x5x4xf32>
 }
+
+// -----
+
+// A weight the configuration step stored packed: the linear layer reads the
+// [ceil(N/32), K, 32] panels global (n floordiv 32, k, n mod 32); the
+// [N, K] global is never declared.
+// CHECK-DAG: #[[PACKED:.*]] = affine_map<(d0, d1, d2) -> (d1 floordiv 32, d2, d1 mod 32)>
+// CHECK-LABEL: memref.global "public" constant @__tfmc_weight_fc_panels32 : memref<2x8x32xf32> {alignment = 64 : i64, tfm.weight = "fc"}
+// CHECK-NOT: memref.global {{.*}}@__tfmc_weight_fc :
+// CHECK-LABEL: func.func @linear_packed
+// CHECK: memref.get_global @__tfmc_weight_fc_panels32 : memref<2x8x32xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[PACKED]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+func.func @linear_packed(%x: tensor<3x8xf32>) -> tensor<3x40xf32> {
+  %w = tfm.weight "fc" {tfmc.weight_panel = 32 : i64} : tensor<40x8xf32>
+  %0 = tfm.linear %x, %w : (tensor<3x8xf32>, tensor<40x8xf32>) -> tensor<3x40xf32>
+  return %0 : tensor<3x40xf32>
+}

@@ -30,6 +30,16 @@ inline constexpr llvm::StringLiteral kAttentionLoweringAttr =
     "tfmc.attention_lowering";
 inline constexpr llvm::StringLiteral kAttentionBlockAttr = "tfmc.kv_block";
 
+/// On a tfm.weight (set by the configuration step when every use is the
+/// weight of a tfm.linear): store the [N, K] matrix as [ceil(N/P), K, P]
+/// panels of P output columns, the layout the matmul register tile reads,
+/// so no packing runs at run time. The value is P.
+inline constexpr llvm::StringLiteral kWeightPanelAttr = "tfmc.weight_panel";
+
+/// The symbol of the packed form of weight `name` (panels of `panel`
+/// columns). Never equal to any getWeightSymbolName result.
+std::string getPackedWeightSymbolName(llvm::StringRef name, int64_t panel);
+
 /// The runtime function generated code calls on an out-of-range index:
 /// void tfmrt_index_error(int64_t index, int64_t lower, int64_t upper,
 ///                        const char *site).
