@@ -130,8 +130,14 @@ def worker(threads):
         layers, d, h, ff, S, pre, act, causal = LAYERS[cmd["config"]]
         x = torch.randn(1, S, d)
         if cmd["config"].startswith("gpt2"):
-            blk = GPT2Block(d, h, ff).eval()
             mask = torch.ones(S, S, dtype=torch.bool).triu(1)
+            if cmd["peer"] == "torch_nn":
+                # The same block from PyTorch's own layer (erf GELU: torch 1.13
+                # has no tanh option there), causal through a boolean mask.
+                nn_layer = nn.TransformerEncoderLayer(d, h, ff, batch_first=True, norm_first=True,
+                                                      activation="gelu").eval()
+                return lambda: nn_layer(x, src_mask=mask)
+            blk = GPT2Block(d, h, ff).eval()
             return lambda: blk(x, mask)
         layer = nn.TransformerEncoderLayer(d, h, ff, batch_first=True).eval()
         m = layer if layers == 1 else nn.TransformerEncoder(layer, num_layers=layers).eval()
@@ -383,17 +389,20 @@ def report(results, linear_shapes, layer_configs, threads_list, linear_peers, bu
         w("enc1 = nn.TransformerEncoderLayer(512, 8, 2048, batch_first) eval (ReLU, post-norm), "
           "PyTorch eager under inference_mode (fast path allowed); enc6 = nn.TransformerEncoder "
           "of 6 of them; gpt2 block = 768 wide, 12 heads, 3072, causal, pre-norm, GELU tanh vs a "
-          "hand-written PyTorch block. GFLOP/s count matmuls, attention dense "
+          "hand-written PyTorch block (PyTorch column) and vs nn.TransformerEncoderLayer(768, 12, "
+          "3072, norm_first=True, activation=\"gelu\") with a causal mask (nn column). "
+          "GFLOP/s count matmuls, attention dense "
           "(8·S·E² + 4·S·E·F + 4·S²·E per layer); % of the nominal peak "
           f"({PEAK_PER_CORE:.0f}·T).")
         w("")
-        w("| config | T | tfmc ms | PyTorch ms | tfmc GF/s (%pk) | PyTorch GF/s (%pk) | "
-          "tfmc/PyTorch |")
-        w("|---|---|---|---|---|---|---|")
+        w("| config | T | tfmc ms | PyTorch ms | nn ms | tfmc GF/s (%pk) | PyTorch GF/s (%pk) | "
+          "tfmc/PyTorch | tfmc/nn |")
+        w("|---|---|---|---|---|---|---|---|---|")
         for c in layer_configs:
             for T in threads_list:
-                r = {p: results.get(("layer", c, T, p)) for p in ("tfmc", "torch")}
-                cells = [c, str(T), cell_time(r["tfmc"]), cell_time(r["torch"])]
+                r = {p: results.get(("layer", c, T, p)) for p in ("tfmc", "torch", "torch_nn")}
+                cells = [c, str(T), cell_time(r["tfmc"]), cell_time(r["torch"]),
+                         cell_time(r["torch_nn"])]
                 for p in ("tfmc", "torch"):
                     if r[p]:
                         gf = layer_flops(c) / r[p]["min_ms"] / 1e6
@@ -401,6 +410,7 @@ def report(results, linear_shapes, layer_configs, threads_list, linear_peers, bu
                     else:
                         cells.append("-")
                 cells.append(ratio(r["tfmc"], r["torch"]))
+                cells.append(ratio(r["tfmc"], r["torch_nn"]))
                 w("| " + " | ".join(cells) + " |")
         w("")
     if any(r.get("ran_on_1_thread") for r in results.values()):
@@ -522,12 +532,13 @@ def main():
                                 record(("linear", shape, T, k), r)
             for c in layer_configs:
                 for T in threads_list:
-                    for peer in (("tfmc", "torch") if rnd % 2 == 0 else ("torch", "tfmc")):
+                    order = ["tfmc", "torch"] + (["torch_nn"] if c.startswith("gpt2") else [])
+                    for peer in (order if rnd % 2 == 0 else order[::-1]):
                         busy_log.append(wait_quiet(quiet_wait))
                         if peer == "tfmc":
                             r = time_tfmc(exes[("layer", c)], T, target_s, min_runs, max_runs, env=clean_env())
                         else:
-                            r = workers[T].ask(peer="torch", config=c, target_s=target_s,
+                            r = workers[T].ask(peer=peer, config=c, target_s=target_s,
                                                min_runs=min_runs, max_runs=max_runs)
                         record(("layer", c, T, peer), r)
         for w_ in workers.values():
