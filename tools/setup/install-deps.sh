@@ -6,18 +6,22 @@ set -euo pipefail
 
 # Build: Debian's LLVM/MLIR 22 toolchain, clang-22/lld-22, LLVM's OpenMP
 # runtime (parallel kernels link libomp; executables then need libomp.so.5),
-# CMake + Ninja.
+# Vulkan's headers (the Vulkan runtime opens the loader at run time) and
+# spirv-tools (SPIR-V assembler and validator), CMake + Ninja.
 build_pkgs=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
-            libomp-22-dev
+            libomp-22-dev libvulkan-dev spirv-tools
             cmake ninja-build)
 # Tests: lit comes with llvm-22-tools; Python tests and numeric references use
 # Debian's own interpreter and packages (never the pyenv python on PATH). The
 # Python frontend imports ONNX (python3-onnx) and PyTorch (python3-torch)
 # models; its tests run the ONNX backend cases of libonnx-testdata.
 # OpenBLAS and oneDNN are the peers the benchmarks (test/bench) measure.
+# Vulkan tests run on Mesa's lavapipe (mesa-vulkan-drivers, with the loader)
+# under the Khronos validation layer (vulkan-validationlayers).
 test_pkgs=(python3 python3-numpy python3-pytest python3-onnx python3-torch
            libopenblas0-pthread libdnnl-dev
-           libonnx-testdata)
+           libonnx-testdata
+           mesa-vulkan-drivers vulkan-validationlayers)
 
 case "${1:-all}" in
   build) wanted=("${build_pkgs[@]}") ;;

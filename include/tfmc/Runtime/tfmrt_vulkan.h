@@ -1,0 +1,140 @@
+/*===- tfmrt_vulkan.h - the Vulkan part of the tfmc runtime ----------*- C -*-===*
+ *
+ * SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * What a Vulkan executable needs from the device, in C11 with no Vulkan,
+ * LLVM or MLIR link-time dependency: the Vulkan loader is opened at run time
+ * (dlopen), so the executable starts where no loader exists and says so.
+ *
+ * The model runs as a static schedule: buffers are created once (weights
+ * uploaded once, activations resident), kernels (SPIR-V compute shaders)
+ * are created once, and the whole forward pass is recorded once into one
+ * command buffer — every dispatch with its bindings, push constants and
+ * the barriers between them — which each run replays.
+ *
+ * Every function that can fail returns a tfmrt_vk_status and, on failure,
+ * leaves a message naming the problem in tfmrt_vk_last_error() (per
+ * thread).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef TFMC_RUNTIME_TFMRT_VULKAN_H
+#define TFMC_RUNTIME_TFMRT_VULKAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tfmrt_vk_status {
+  TFMRT_VK_OK = 0,
+  /* No Vulkan loader (libvulkan.so.1) could be opened. */
+  TFMRT_VK_NO_LOADER = 1,
+  /* The loader works but reports no physical device. */
+  TFMRT_VK_NO_DEVICE = 2,
+  /* --device N names no device. */
+  TFMRT_VK_BAD_DEVICE_INDEX = 3,
+  /* The device lacks a feature or limit the kernels need. */
+  TFMRT_VK_UNSUPPORTED = 4,
+  /* A Vulkan call failed (the message names it and its VkResult). */
+  TFMRT_VK_ERROR = 5,
+  /* Misuse of this API (a bad argument). */
+  TFMRT_VK_INVALID = 6,
+} tfmrt_vk_status;
+
+/* The message of the calling thread's last failure ("" if none). */
+const char *tfmrt_vk_last_error(void);
+
+/* Features a model's kernels need; the device must have each one asked for. */
+enum {
+  TFMRT_VK_NEEDS_F16 = 1u << 0,             /* shaderFloat16 */
+  TFMRT_VK_NEEDS_STORAGE_16BIT = 1u << 1,   /* storageBuffer16BitAccess */
+  TFMRT_VK_NEEDS_STORAGE_8BIT = 1u << 2,    /* storageBuffer8BitAccess */
+  TFMRT_VK_NEEDS_INT64 = 1u << 3,           /* shaderInt64 */
+};
+
+typedef struct tfmrt_vk_options {
+  int device_index;      /* -1: the first discrete/integrated GPU, else the first */
+  uint32_t needs;        /* TFMRT_VK_NEEDS_* */
+  int validation;        /* enable VK_LAYER_KHRONOS_validation and count its messages */
+} tfmrt_vk_options;
+
+/* One physical device, as listed by tfmrt_vk_list_devices. */
+typedef struct tfmrt_vk_device_info {
+  char name[256];
+  const char *type;      /* "discrete GPU", "integrated GPU", "CPU", ... */
+  uint32_t api_version;  /* VK_MAKE_API_VERSION */
+  uint64_t max_storage_buffer_range;
+  uint32_t max_shared_memory;
+  uint32_t subgroup_size;
+} tfmrt_vk_device_info;
+
+/* Fills up to `capacity` entries and sets *count to the number of devices. */
+tfmrt_vk_status tfmrt_vk_list_devices(tfmrt_vk_device_info *infos,
+                                      int capacity, int *count);
+
+typedef struct tfmrt_vk tfmrt_vk;
+typedef struct tfmrt_vk_buffer tfmrt_vk_buffer;
+typedef struct tfmrt_vk_kernel tfmrt_vk_kernel;
+typedef struct tfmrt_vk_schedule tfmrt_vk_schedule;
+
+tfmrt_vk_status tfmrt_vk_create(const tfmrt_vk_options *options,
+                                tfmrt_vk **out);
+/* Destroys everything created from `vk` too. */
+void tfmrt_vk_destroy(tfmrt_vk *vk);
+const tfmrt_vk_device_info *tfmrt_vk_device(const tfmrt_vk *vk);
+/* Validation-layer errors and warnings seen so far (0 without validation). */
+int tfmrt_vk_validation_messages(const tfmrt_vk *vk);
+
+/* A storage buffer of `bytes` in device memory (host-visible when the
+ * device offers such memory, else written and read through staging). */
+tfmrt_vk_status tfmrt_vk_buffer_create(tfmrt_vk *vk, uint64_t bytes,
+                                       tfmrt_vk_buffer **out);
+tfmrt_vk_status tfmrt_vk_buffer_write(tfmrt_vk *vk, tfmrt_vk_buffer *buffer,
+                                      uint64_t offset, const void *data,
+                                      uint64_t bytes);
+tfmrt_vk_status tfmrt_vk_buffer_read(tfmrt_vk *vk, tfmrt_vk_buffer *buffer,
+                                     uint64_t offset, void *data,
+                                     uint64_t bytes);
+
+/* A compute kernel: SPIR-V words, its entry point, `bindings` storage
+ * buffers at set 0, bindings 0 .. bindings-1, and `push_bytes` of push
+ * constants. */
+tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
+                                       size_t words, const char *entry,
+                                       uint32_t bindings, uint32_t push_bytes,
+                                       tfmrt_vk_kernel **out);
+
+/* One storage-buffer binding: a range of a buffer. */
+typedef struct tfmrt_vk_binding {
+  tfmrt_vk_buffer *buffer;
+  uint64_t offset;
+  uint64_t range;
+} tfmrt_vk_binding;
+
+/* A schedule is built dispatch by dispatch, then recorded once (end) and
+ * run any number of times. Each dispatch sees every write of the ones
+ * before it. */
+tfmrt_vk_status tfmrt_vk_schedule_create(tfmrt_vk *vk,
+                                         tfmrt_vk_schedule **out);
+tfmrt_vk_status tfmrt_vk_schedule_dispatch(
+    tfmrt_vk_schedule *schedule, tfmrt_vk_kernel *kernel,
+    const tfmrt_vk_binding *bindings, uint32_t binding_count,
+    const void *push, uint32_t push_bytes, uint32_t groups_x,
+    uint32_t groups_y, uint32_t groups_z);
+tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *schedule);
+/* Submits the recorded schedule and waits for it; *device_ms (if not
+ * null) gets its time on the device from timestamp queries, or -1 when the
+ * queue has no timestamps. */
+tfmrt_vk_status tfmrt_vk_schedule_run(tfmrt_vk_schedule *schedule,
+                                      double *device_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TFMC_RUNTIME_TFMRT_VULKAN_H */
