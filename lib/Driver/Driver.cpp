@@ -32,6 +32,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Target/SPIRV/Serialization.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -58,6 +60,7 @@ std::optional<EmitKind> tfmc::parseEmitKind(llvm::StringRef name) {
       .Case("asm", EmitKind::Asm)
       .Case("llvm", EmitKind::LLVMIR)
       .Case("mlir", EmitKind::MLIR)
+      .Case("spirv", EmitKind::SPIRV)
       .Default(std::nullopt);
 }
 
@@ -217,8 +220,38 @@ static std::string defaultOutputPath(const CompileOptions &options) {
   case EmitKind::Asm: return base + ".s";
   case EmitKind::LLVMIR: return base + ".ll";
   case EmitKind::MLIR: return "-";
+  case EmitKind::SPIRV: return base + ".spirv";
   }
   llvm_unreachable("unknown emit kind");
+}
+
+/// Each spirv.module of `module` as DIR/<kernel>.spv (SPIR-V binary).
+static int writeSPIRVKernels(ModuleOp module, llvm::StringRef dir) {
+  if (dir.empty() || dir == "-")
+    return reportError("--emit=spirv writes one file per kernel: give a "
+                       "directory with -o");
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return reportError("cannot create '" + dir + "': " + ec.message());
+  int kernels = 0;
+  for (auto spirvModule : module.getOps<spirv::ModuleOp>()) {
+    SmallVector<uint32_t, 0> words;
+    if (failed(spirv::serialize(spirvModule, words)))
+      return reportError("cannot serialize SPIR-V module " +
+                         spirvModule.getName().value_or("<unnamed>"));
+    std::string name = spirvModule.getName().value_or("kernel").str();
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name + ".spv");
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return reportError("cannot write '" + path + "': " + ec.message());
+    os.write(reinterpret_cast<const char *>(words.data()),
+             words.size() * sizeof(uint32_t));
+    ++kernels;
+  }
+  llvm::outs() << "tfmc-compile: wrote " << kernels << " SPIR-V kernel(s) to "
+               << dir << "\n";
+  return ExitCode::Success;
 }
 
 static int writeText(llvm::StringRef path,
@@ -331,11 +364,33 @@ int tfmc::compile(const CompileOptions &options) {
   std::string outputPath = options.outputPath.empty()
                                ? defaultOutputPath(options)
                                : options.outputPath;
+  bool vulkan = options.target == "vulkan";
+  CpuPipelineOptions pipelineOptions;
+  pipelineOptions.target = options.target;
+  if (vulkan) {
+    if (!options.compileTo && options.emit != EmitKind::MLIR &&
+        options.emit != EmitKind::SPIRV)
+      return reportError(
+          "--target=vulkan: --emit=exe, lib, obj, asm and llvm are not "
+          "implemented yet (the executable's dispatch schedule is the next "
+          "step); --emit=spirv writes the SPIR-V kernels, --emit=mlir the "
+          "final IR");
+    if (options.compileTo == Phase::LLVM)
+      return reportError("--compile-to=llvm is the cpu target's last phase; "
+                         "vulkan's is spirv");
+    if (options.attentionLowering == "flash")
+      return reportError("--target=vulkan: --attention=flash is not "
+                         "implemented for Vulkan yet (attention runs in the "
+                         "plain form)");
+  } else if (options.emit == EmitKind::SPIRV ||
+             options.compileTo == Phase::SPIRV) {
+    return reportError("SPIR-V is what --target=vulkan produces; the cpu "
+                       "target ends in LLVM");
+  }
   // The target decides the register tile of the generated matmuls.
   auto targetMachine = createTargetMachine(options.cpu, options.features);
   if (!targetMachine)
     return reportError(llvm::toString(targetMachine.takeError()));
-  CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorBits = getVectorBits(**targetMachine);
   pipelineOptions.entryPoint = options.entryPoint;
   pipelineOptions.attentionLowering = options.attentionLowering;
@@ -386,13 +441,15 @@ int tfmc::compile(const CompileOptions &options) {
     store = std::move(*opened);
   }
   // IR dumps need no weights; code does. A given file is checked either way.
-  bool weightsRequired = !stopAfter && options.emit != EmitKind::MLIR;
+  bool weightsRequired = !stopAfter && options.emit != EmitKind::MLIR &&
+                         options.emit != EmitKind::SPIRV;
   FailureOr<ModelDesc> model = describeModel(*module, options, store.get(),
                                              weightsPath, weightsRequired);
   if (failed(model))
     return ExitCode::BadInput;
 
-  for (Phase phase : {Phase::Linalg, Phase::Bufferized, Phase::LLVM}) {
+  for (Phase phase :
+       {Phase::Linalg, Phase::Bufferized, getFinalPhase(pipelineOptions)}) {
     if (failed(runPhase(phase)))
       return ExitCode::BadInput;
     if (stopAfter == phase)
@@ -401,6 +458,8 @@ int tfmc::compile(const CompileOptions &options) {
   }
   if (options.emit == EmitKind::MLIR)
     return writeText(outputPath, [&](llvm::raw_ostream &os) { module->print(os); });
+  if (options.emit == EmitKind::SPIRV)
+    return writeSPIRVKernels(*module, outputPath);
 
   // LLVM IR, the runtime ABI, optimization, code generation.
   TimingScope llvmTimer = rootTimer.nest("LLVM");
@@ -535,6 +594,7 @@ int tfmc::compile(const CompileOptions &options) {
     return linkExecutable(objectPath, outputPath, usesOpenMP);
   }
   case EmitKind::MLIR:
+  case EmitKind::SPIRV:
     break;
   }
   llvm_unreachable("handled above");

@@ -24,6 +24,12 @@
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/GPUToSPIRV/GPUToSPIRVPass.h"
+#include "mlir/Conversion/MathToSPIRV/MathToSPIRVPass.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -45,6 +51,7 @@ std::optional<tfmc::Phase> tfmc::parsePhase(llvm::StringRef name) {
       .Case("linalg", Phase::Linalg)
       .Case("bufferized", Phase::Bufferized)
       .Case("llvm", Phase::LLVM)
+      .Case("spirv", Phase::SPIRV)
       .Default(std::nullopt);
 }
 
@@ -55,6 +62,7 @@ llvm::StringRef tfmc::getPhaseName(Phase phase) {
   case Phase::Linalg: return "linalg";
   case Phase::Bufferized: return "bufferized";
   case Phase::LLVM: return "llvm";
+  case Phase::SPIRV: return "spirv";
   }
   llvm_unreachable("unknown phase");
 }
@@ -86,11 +94,16 @@ static tfmc::TileContractionsPassOptions getTileOptions(int64_t vectorBits) {
 
 void tfmc::buildLinalgPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options) {
+  bool vulkan = options.target == "vulkan";
   ConfigureLoweringPassOptions configure;
-  configure.attention = options.attentionLowering;
+  // Vulkan: the plain attention form (the online-softmax kernel for GPUs is
+  // the next step) and weights as given.
+  configure.attention = vulkan ? std::string("unfused")
+                               : options.attentionLowering.getValue();
   configure.attentionBlock = options.attentionBlock;
-  configure.weightPanel = getTileOptions(options.vectorBits).lanes *
-                          getTileOptions(options.vectorBits).vectors;
+  configure.weightPanel = vulkan ? 0
+                                 : getTileOptions(options.vectorBits).lanes *
+                                       getTileOptions(options.vectorBits).vectors;
   pm.addPass(createConfigureLoweringPass(configure));
   pm.addPass(createConvertTfmToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -104,7 +117,7 @@ void tfmc::buildLinalgPipeline(OpPassManager &pm,
 }
 
 void tfmc::buildBufferizePipeline(OpPassManager &pm,
-                                  const CpuPipelineOptions &) {
+                                  const CpuPipelineOptions &options) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   // The flash attention loop carries new tensors from block to block.
@@ -124,8 +137,11 @@ void tfmc::buildBufferizePipeline(OpPassManager &pm,
   // lowers to a call into MLIR's runner utilities.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // Static memory plan: intermediates share one arena by live range.
-  pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
+  // Static memory plan: intermediates share one arena by live range. (On
+  // Vulkan each intermediate stays a buffer of its own for now: kernels
+  // bind whole typed buffers.)
+  if (options.target != "vulkan")
+    pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
 }
 
 void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
@@ -175,6 +191,33 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
+                                     const CpuPipelineOptions &) {
+  pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
+  pm.addPass(createOutlineKernelsPass());
+  pm.addPass(createMapToGPUPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSetSPIRVEntryPointsPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // Views become index arithmetic on the bound buffers.
+  kernels.addPass(memref::createFoldMemRefAliasOpsPass());
+  kernels.addPass(createLowerAffinePass());
+  // exp, log, tanh, erf as polynomials (SPIR-V has no erf; the others match
+  // the CPU target's numerics).
+  kernels.addPass(createApproximateMathPass());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createConvertMathToSPIRVPass());
+  pm.addPass(createConvertGPUToSPIRVPass());
+  OpPassManager &spirvModules = pm.nest<spirv::ModuleOp>();
+  spirvModules.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  spirvModules.addPass(spirv::createSPIRVUpdateVCEPass());
+}
+
+tfmc::Phase tfmc::getFinalPhase(const CpuPipelineOptions &options) {
+  return options.target == "vulkan" ? Phase::SPIRV : Phase::LLVM;
+}
+
 void tfmc::buildPhase(OpPassManager &pm, Phase phase,
                       const CpuPipelineOptions &options) {
   switch (phase) {
@@ -183,13 +226,14 @@ void tfmc::buildPhase(OpPassManager &pm, Phase phase,
   case Phase::Linalg: return buildLinalgPipeline(pm, options);
   case Phase::Bufferized: return buildBufferizePipeline(pm, options);
   case Phase::LLVM: return buildLowerToLLVMPipeline(pm, options);
+  case Phase::SPIRV: return buildLowerToSPIRVPipeline(pm, options);
   }
 }
 
 void tfmc::buildTfmToLLVMPipeline(OpPassManager &pm,
                                   const CpuPipelineOptions &options) {
   for (Phase phase : {Phase::Graph, Phase::Linalg, Phase::Bufferized,
-                      Phase::LLVM})
+                      getFinalPhase(options)})
     buildPhase(pm, phase, options);
 }
 

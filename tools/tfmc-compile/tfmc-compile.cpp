@@ -27,17 +27,20 @@ int main(int argc, char **argv) {
       "weights",
       cl::desc("Weights file (default: the .safetensors beside the model)"),
       cl::value_desc("file"), cl::cat(category));
-  cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+  cl::opt<std::string> target("target",
+                              cl::desc("Target: cpu, or vulkan (SPIR-V "
+                                       "kernels; executables not yet)"),
                               cl::init("cpu"), cl::cat(category));
   cl::opt<std::string> emit(
       "emit",
       cl::desc("What to write: exe (default), lib (static library + C "
-               "header), obj, asm, llvm, mlir"),
+               "header), obj, asm, llvm, mlir, spirv (vulkan: one .spv per "
+               "kernel into the -o directory)"),
       cl::init("exe"), cl::cat(category));
   cl::opt<std::string> compileTo(
       "compile-to",
       cl::desc("Stop after a phase and write its IR: input, graph, linalg, "
-               "bufferized, llvm"),
+               "bufferized, llvm (cpu) or spirv (vulkan)"),
       cl::cat(category));
   cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host)"),
                             cl::cat(category));
@@ -89,20 +92,21 @@ int main(int argc, char **argv) {
   options.attentionLowering = attention;
   options.attentionBlock = attentionBlock;
   options.parallel = !noThreads;
-  if (target != "cpu")
+  if (target != "cpu" && target != "vulkan")
     return fail("unsupported --target='" + target +
-                "': this tfmc compiles for 'cpu' only (Vulkan is not "
-                "implemented yet)");
+                "' (expected cpu or vulkan)");
+  options.target = target;
   std::optional<tfmc::EmitKind> kind = tfmc::parseEmitKind(emit);
   if (!kind)
     return fail("unknown --emit='" + emit +
-                "' (expected exe, lib, obj, asm, llvm or mlir)");
+                "' (expected exe, lib, obj, asm, llvm, mlir or spirv)");
   options.emit = *kind;
   if (!compileTo.empty()) {
     options.compileTo = tfmc::parsePhase(compileTo);
     if (!options.compileTo)
       return fail("unknown --compile-to='" + compileTo +
-                  "' (expected input, graph, linalg, bufferized or llvm)");
+                  "' (expected input, graph, linalg, bufferized, llvm or "
+                  "spirv)");
   }
   return tfmc::compile(options);
 }

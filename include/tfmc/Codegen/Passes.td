@@ -353,4 +353,59 @@ def VectorizeReductionsPass
                            "::mlir::vector::VectorDialect"];
 }
 
+def MapToGPUPass : Pass<"tfmc-map-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Run each kernel as a GPU launch, one thread per parallel iteration";
+  let description = [{
+    For the Vulkan target, on each kernel function (`tfmc.kernel`, from
+    `tfmc-outline-kernels`): the kernel's linalg op becomes loops with its
+    parallel dimensions outermost (one `scf.parallel`; named ops are
+    generalized, loops interchanged so reductions come last), and the
+    kernel's body one `gpu.launch` in which every iteration of that
+    `scf.parallel` (of any number of dimensions) is one thread:
+    the linear thread index `(block.y · grid.x + block.x) · W + thread.x`
+    is delinearized, innermost dimension fastest, so neighbouring threads
+    touch neighbouring elements; threads past the end do nothing.
+    Reductions stay sequential loops inside a thread (and so does any
+    parallel loop nested in one). Kernels that call the host (run-time
+    index checks) are refused with the op's location. Workgroups have
+    `workgroup-size` threads (fewer for smaller kernels), the grid spreads
+    over x and y (at most 65535 each, what Vulkan guarantees). A kernel
+    without parallel loops runs on one thread.
+
+    The module gets `gpu.container_module` and, unless it has one, a
+    `spirv.target_env` for Vulkan 1.1 with f16, int8/16/64 and 8/16-bit
+    storage (`spirv-update-vce` trims each kernel's requirements).
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c40) step (%c1, %c1) { body(%i, %j) }
+    // becomes
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c3, ...) threads(%tx, ...) in (%sx = %c64, ...) {
+      %id = ((%by * 3 + %bx) * 64 + %tx)
+      scf.if (%id < 160) { %j = %id rem 40; %i = %id div 40; body(%i, %j) }
+    }
+    ```
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"64",
+           "Threads per workgroup">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::spirv::SPIRVDialect"];
+}
+
+def SetSPIRVEntryPointsPass
+    : Pass<"tfmc-set-spirv-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Give each GPU kernel the SPIR-V entry point ABI of its block size";
+  let description = [{
+    After `gpu-kernel-outlining`, each `gpu.func` kernel knows its block
+    size (`known_block_size`); `convert-gpu-to-spirv` needs it as
+    `spirv.entry_point_abi = #spirv.entry_point_abi<workgroup_size = [...]>`,
+    the compute shader's `LocalSize`.
+  }];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
 #endif // TFMC_CODEGEN_PASSES_TD

@@ -15,7 +15,7 @@
 namespace tfmc {
 
 /// What tfmc-compile writes.
-enum class EmitKind { Exe, Lib, Obj, Asm, LLVMIR, MLIR };
+enum class EmitKind { Exe, Lib, Obj, Asm, LLVMIR, MLIR, SPIRV };
 
 std::optional<EmitKind> parseEmitKind(llvm::StringRef name);
 
@@ -32,6 +32,7 @@ struct CompileOptions {
   std::string attentionLowering = "auto"; ///< auto, flash or unfused
   int64_t attentionBlock = 64;  ///< keys per block of the flash form
   bool parallel = true;         ///< large kernels on several threads (OpenMP)
+  std::string target = "cpu";   ///< cpu or vulkan
 };
 
 /// Process exit codes of the driver.

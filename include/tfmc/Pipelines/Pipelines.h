@@ -25,7 +25,7 @@ namespace tfmc {
 
 /// The phases of a compilation, in order (ARCHITECTURE "Phases"). Each names
 /// the IR after it has run.
-enum class Phase { Input, Graph, Linalg, Bufferized, LLVM };
+enum class Phase { Input, Graph, Linalg, Bufferized, LLVM, SPIRV };
 
 /// Parses "input", "graph", "linalg", "bufferized", "llvm".
 std::optional<Phase> parsePhase(llvm::StringRef name);
@@ -48,6 +48,11 @@ struct CpuPipelineOptions
       *this, "attention-block",
       llvm::cl::desc("Keys per block of the flash attention form"),
       llvm::cl::init(64)};
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("cpu (ends in the LLVM dialect) or vulkan (ends in "
+                     "SPIR-V kernels)"),
+      llvm::cl::init("cpu")};
   Option<int64_t> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Width of the target's vector registers (512: AVX-512, "
@@ -77,6 +82,15 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 /// Appends the passes that take IR from the phase before `phase` to it.
 void buildPhase(mlir::OpPassManager &pm, Phase phase,
                 const CpuPipelineOptions &options);
+
+/// bufferized → spirv (Vulkan): every linalg op a kernel, one GPU thread
+/// per parallel iteration, converted to a spirv.module per kernel; the host
+/// function calls the kernels.
+void buildLowerToSPIRVPipeline(mlir::OpPassManager &pm,
+                               const CpuPipelineOptions &options);
+
+/// The last phase of `options.target`: LLVM for cpu, SPIRV for vulkan.
+Phase getFinalPhase(const CpuPipelineOptions &options);
 
 /// The whole CPU pipeline: tfm → LLVM dialect.
 void buildTfmToLLVMPipeline(mlir::OpPassManager &pm,
