@@ -368,13 +368,10 @@ int tfmc::compile(const CompileOptions &options) {
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.target = options.target;
   if (vulkan) {
-    if (!options.compileTo && options.emit != EmitKind::MLIR &&
-        options.emit != EmitKind::SPIRV)
-      return reportError(
-          "--target=vulkan: --emit=exe, lib, obj, asm and llvm are not "
-          "implemented yet (the executable's dispatch schedule is the next "
-          "step); --emit=spirv writes the SPIR-V kernels, --emit=mlir the "
-          "final IR");
+    if (!options.compileTo && options.emit == EmitKind::Lib)
+      return reportError("--target=vulkan: --emit=lib is not implemented yet "
+                         "(executables, objects, assembly, LLVM IR and SPIR-V "
+                         "are)");
     if (options.compileTo == Phase::LLVM)
       return reportError("--compile-to=llvm is the cpu target's last phase; "
                          "vulkan's is spirv");
@@ -475,8 +472,19 @@ int tfmc::compile(const CompileOptions &options) {
     }
   });
   llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmContext, model->name);
+  std::unique_ptr<llvm::Module> llvmModule;
+  if (vulkan) {
+    // The host side is data: the schedule's tables and an entry point that
+    // hands them to the Vulkan runtime.
+    llvmModule = std::make_unique<llvm::Module>(model->name, llvmContext);
+    if (llvm::Error err = addVulkanProgram(*module, *llvmModule, *model,
+                                           options.entryPoint)) {
+      llvm::consumeError(std::move(err));
+      return ExitCode::BadInput; // the op at fault was reported
+    }
+  } else {
+    llvmModule = translateModuleToLLVMIR(*module, llvmContext, model->name);
+  }
   if (!llvmModule)
     return reportError("translation to LLVM IR failed");
   llvmModule->setDataLayout((*targetMachine)->createDataLayout());
@@ -591,7 +599,7 @@ int tfmc::compile(const CompileOptions &options) {
     TimingScope linkTimer = rootTimer.nest("link");
     // Parallel kernels call into the OpenMP runtime (libomp).
     bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
-    return linkExecutable(objectPath, outputPath, usesOpenMP);
+    return linkExecutable(objectPath, outputPath, usesOpenMP, vulkan);
   }
   case EmitKind::MLIR:
   case EmitKind::SPIRV:

@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
+
 namespace llvm {
 class Module;
 class TargetMachine;
@@ -77,6 +81,14 @@ int writeLibrary(llvm::StringRef object, llvm::StringRef objectName,
 /// libtfmrt.a beside the tool's installation, else the build tree's.
 std::string findRuntimeLibrary();
 
+/// Vulkan: the model's static dispatch schedule (from the host function of
+/// `module` after the spirv phase) as tfmrt_vk_program tables in
+/// `llvmModule`, and the entry point `entryPoint` (the CPU target's
+/// signature) that runs it through the Vulkan runtime.
+llvm::Error addVulkanProgram(mlir::ModuleOp module, llvm::Module &llvmModule,
+                             const ModelDesc &model,
+                             llvm::StringRef entryPoint);
+
 /// The width in bits of the widest vector registers `machine` has.
 int64_t getVectorBits(const llvm::TargetMachine &machine);
 
@@ -91,10 +103,10 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 llvm::Error emitCode(llvm::Module &module, llvm::TargetMachine &machine,
                      bool assembly, llvm::raw_pwrite_stream &os);
 
-/// Links `objectPath` with the runtime (and libomp when `openMP`) into an
-/// executable. Returns an ExitCode.
+/// Links `objectPath` with the runtime (and libomp when `openMP`, the
+/// Vulkan runtime when `vulkan`) into an executable. Returns an ExitCode.
 int linkExecutable(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                   bool openMP);
+                   bool openMP, bool vulkan = false);
 
 } // namespace tfmc
 

@@ -24,15 +24,24 @@ std::string tfmc::findRuntimeLibrary() {
 }
 
 int tfmc::linkExecutable(StringRef objectPath, StringRef outputPath,
-                         bool openMP) {
+                         bool openMP, bool vulkan) {
   std::string runtime = findRuntimeLibrary();
   if (!sys::fs::exists(runtime))
     return reportError("the runtime library '" + runtime + "' is missing");
+  // The Vulkan runtime sits beside libtfmrt.a and calls into it.
+  SmallString<256> vulkanRuntime(sys::path::parent_path(runtime));
+  sys::path::append(vulkanRuntime, "libtfmrt_vulkan.a");
+  if (vulkan && !sys::fs::exists(vulkanRuntime))
+    return reportError("the Vulkan runtime library '" + vulkanRuntime +
+                       "' is missing (tfmc was built without Vulkan's "
+                       "headers: install libvulkan-dev and rebuild)");
   std::string linker = TFMC_LINKER_DRIVER;
   if (const char *env = std::getenv("TFMC_LINKER_DRIVER"))
     linker = env;
-  SmallVector<StringRef> args = {linker, "-fuse-ld=lld", objectPath, runtime,
-                                 "-lm"};
+  SmallVector<StringRef> args = {linker, "-fuse-ld=lld", objectPath};
+  if (vulkan)
+    args.push_back(vulkanRuntime);
+  args.append({runtime, "-lm"});
   if (openMP)
     args.push_back("-fopenmp=libomp");
   args.append({"-o", outputPath});

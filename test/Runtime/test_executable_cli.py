@@ -682,7 +682,12 @@ class TestBadInput:
             "error: unknown flag '--foo' (see --help)")
 
     def test_unknown_flag_with_value(self):
-        assert_error(run("add", "--device=1"), 1, "unknown flag '--device'")
+        assert_error(run("add", "--gpu=1"), 1, "unknown flag '--gpu'")
+
+    def test_device_on_a_cpu_model(self):
+        assert_error(run("add", "--device=1"), 1,
+                     "--device: model 'add' runs on the CPU, not on a Vulkan "
+                     "device")
 
     def test_positional_argument(self, tmp_path):
         assert_error(run("add", "a.npy"), 1, "unexpected argument 'a.npy'")

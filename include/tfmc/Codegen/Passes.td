@@ -367,7 +367,9 @@ def MapToGPUPass : Pass<"tfmc-map-to-gpu", "::mlir::ModuleOp"> {
     touch neighbouring elements; threads past the end do nothing.
     Reductions stay sequential loops inside a thread (and so does any
     parallel loop nested in one). Kernels that call the host (run-time
-    index checks) are refused with the op's location. Workgroups have
+    index checks), use bf16 (which SPIR-V for Vulkan lacks) or `math.powf`
+    (SPIR-V's Pow is undefined for negative bases) are refused with the
+    op's location. Workgroups have
     `workgroup-size` threads (fewer for smaller kernels), the grid spreads
     over x and y (at most 65535 each, what Vulkan guarantees). A kernel
     without parallel loops runs on one thread.

@@ -55,6 +55,8 @@ enum {
   TFMRT_VK_NEEDS_STORAGE_16BIT = 1u << 1,   /* storageBuffer16BitAccess */
   TFMRT_VK_NEEDS_STORAGE_8BIT = 1u << 2,    /* storageBuffer8BitAccess */
   TFMRT_VK_NEEDS_INT64 = 1u << 3,           /* shaderInt64 */
+  TFMRT_VK_NEEDS_INT8 = 1u << 4,            /* shaderInt8 (i1/i8 arithmetic) */
+  TFMRT_VK_NEEDS_INT16 = 1u << 5,           /* shaderInt16 */
 };
 
 typedef struct tfmrt_vk_options {
@@ -126,12 +128,84 @@ tfmrt_vk_status tfmrt_vk_schedule_dispatch(
     const tfmrt_vk_binding *bindings, uint32_t binding_count,
     const void *push, uint32_t push_bytes, uint32_t groups_x,
     uint32_t groups_y, uint32_t groups_z);
+/* A copy between buffer ranges of equal size (a step like a dispatch). */
+tfmrt_vk_status tfmrt_vk_schedule_copy(tfmrt_vk_schedule *schedule,
+                                       tfmrt_vk_binding from,
+                                       tfmrt_vk_binding to);
 tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *schedule);
 /* Submits the recorded schedule and waits for it; *device_ms (if not
  * null) gets its time on the device from timestamp queries, or -1 when the
  * queue has no timestamps. */
 tfmrt_vk_status tfmrt_vk_schedule_run(tfmrt_vk_schedule *schedule,
                                       double *device_ms);
+
+/*===----------------------------------------------------------------------===*
+ * Programs: what tfmc-compile --target=vulkan emits for a model
+ *===----------------------------------------------------------------------===*/
+
+/* The ABI of the tables below; the compiler writes the one it was built with. */
+#define TFMRT_VK_PROGRAM_VERSION 1
+
+enum {
+  TFMRT_VK_BUFFER_INTERMEDIATE = 0,
+  TFMRT_VK_BUFFER_INPUT = 1,  /* filled from the run's input `index` */
+  TFMRT_VK_BUFFER_OUTPUT = 2, /* read back into the run's output `index` */
+  TFMRT_VK_BUFFER_WEIGHT = 3, /* uploaded once from `data` */
+};
+
+typedef struct tfmrt_vk_program_buffer {
+  uint64_t bytes;
+  int32_t kind;
+  int32_t index;
+  const void *data;
+} tfmrt_vk_program_buffer;
+
+typedef struct tfmrt_vk_program_kernel {
+  const uint32_t *spirv;
+  uint64_t words;
+  const char *entry;
+  uint32_t bindings;
+} tfmrt_vk_program_kernel;
+
+typedef struct tfmrt_vk_program_range {
+  uint32_t buffer;
+  uint64_t offset;
+  uint64_t bytes;
+} tfmrt_vk_program_range;
+
+/* A dispatch of `kernel` (binding i is ranges[first_range + i]) or, with
+ * kernel == UINT32_MAX, a copy of ranges[first_range] into
+ * ranges[first_range + 1]. */
+typedef struct tfmrt_vk_program_step {
+  uint32_t kernel;
+  uint32_t first_range;
+  uint32_t groups[3];
+} tfmrt_vk_program_step;
+
+typedef struct tfmrt_vk_program {
+  uint32_t version;
+  uint32_t needs; /* TFMRT_VK_NEEDS_* */
+  uint32_t num_inputs; /* the run's buffers: inputs, then outputs */
+  uint32_t buffer_count, kernel_count, range_count, step_count;
+  const tfmrt_vk_program_buffer *buffers;
+  const tfmrt_vk_program_kernel *kernels;
+  const tfmrt_vk_program_range *ranges;
+  const tfmrt_vk_program_step *steps;
+} tfmrt_vk_program;
+
+/* Runs `program` once: `buffers` holds the run's input pointers then its
+ * output pointers (the tfmrt_model run convention). The first call sets up
+ * the device (the one tfmrt_vk_select_device named, else the default),
+ * uploads the weights and records the schedule; later calls only copy
+ * inputs in, replay and copy outputs out. A failure is recorded as the
+ * run's error (exit code 2 in the executable). */
+void tfmrt_vk_program_run(const tfmrt_vk_program *program, void **buffers);
+
+/* The device later tfmrt_vk_program_run calls use (--device N); -1: default. */
+void tfmrt_vk_select_device(int index);
+
+/* Device time of the last run in ms, or -1 without timestamps. */
+double tfmrt_vk_last_device_ms(void);
 
 #ifdef __cplusplus
 }

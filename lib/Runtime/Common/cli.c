@@ -75,6 +75,9 @@ static const char *printable(const char *s, char *buf, size_t size) {
  * NULL (weak) for single-threaded models, which need no OpenMP runtime. */
 extern void omp_set_num_threads(int) __attribute__((weak));
 
+/* Defined when the model runs on Vulkan (libtfmrt_vulkan is linked). */
+extern void tfmrt_vk_select_device(int) __attribute__((weak));
+
 /*===----------------------------------------------------------------------===*
  * State
  *===----------------------------------------------------------------------===*/
@@ -91,8 +94,8 @@ typedef struct tensor {
 } tensor;
 
 typedef struct options {
-  int info, random_inputs, have_seed, have_bench, have_threads;
-  uint64_t seed, bench_runs, threads;
+  int info, random_inputs, have_seed, have_bench, have_threads, have_device;
+  uint64_t seed, bench_runs, threads, device;
   const char *output_file, *output_dir;
   const char **input_specs; /* "NAME=FILE" as given */
   int num_input_specs;
@@ -160,6 +163,8 @@ static void print_usage(const cli *c, const char *prog) {
       "                          latency_ms min=.. median=.. max=.. runs=N\n"
       "  --threads N             threads for parallel kernels (default: all\n"
       "                          cores, or OMP_NUM_THREADS)\n"
+      "  --device N              the Vulkan device to run on (Vulkan models;\n"
+      "                          default: the first GPU)\n"
       "  --help                  print this text\n"
       "\n"
       "Without --output or --output-dir a run prints one line per output:\n"
@@ -192,7 +197,7 @@ static int parse_uint(const char *s, uint64_t min, uint64_t max,
 
 enum flag_id {
   FLAG_INFO, FLAG_INPUT, FLAG_OUTPUT, FLAG_OUTPUT_DIR, FLAG_RANDOM, FLAG_SEED,
-  FLAG_BENCH, FLAG_THREADS, FLAG_HELP
+  FLAG_BENCH, FLAG_THREADS, FLAG_DEVICE, FLAG_HELP
 };
 
 static const struct flag {
@@ -208,6 +213,7 @@ static const struct flag {
     {"--seed", FLAG_SEED, "N"},
     {"--bench", FLAG_BENCH, "N"},
     {"--threads", FLAG_THREADS, "N"},
+    {"--device", FLAG_DEVICE, "N"},
     {"--help", FLAG_HELP, NULL},
     {"-h", FLAG_HELP, NULL},
 };
@@ -286,17 +292,21 @@ static int parse_args(cli *c, int argc, char **argv) {
     }
     case FLAG_SEED:
     case FLAG_BENCH:
-    case FLAG_THREADS: {
-      int *have = flag->id == FLAG_SEED    ? &o->have_seed
-                  : flag->id == FLAG_BENCH ? &o->have_bench
-                                           : &o->have_threads;
-      uint64_t *dst = flag->id == FLAG_SEED    ? &o->seed
-                      : flag->id == FLAG_BENCH ? &o->bench_runs
-                                               : &o->threads;
-      uint64_t min = flag->id == FLAG_SEED ? 0 : 1;
-      uint64_t max = flag->id == FLAG_SEED    ? UINT64_MAX
-                     : flag->id == FLAG_BENCH ? MAX_BENCH_RUNS
-                                              : MAX_THREADS;
+    case FLAG_THREADS:
+    case FLAG_DEVICE: {
+      int *have = flag->id == FLAG_SEED      ? &o->have_seed
+                  : flag->id == FLAG_BENCH   ? &o->have_bench
+                  : flag->id == FLAG_THREADS ? &o->have_threads
+                                             : &o->have_device;
+      uint64_t *dst = flag->id == FLAG_SEED      ? &o->seed
+                      : flag->id == FLAG_BENCH   ? &o->bench_runs
+                      : flag->id == FLAG_THREADS ? &o->threads
+                                                 : &o->device;
+      uint64_t min = flag->id == FLAG_SEED || flag->id == FLAG_DEVICE ? 0 : 1;
+      uint64_t max = flag->id == FLAG_SEED      ? UINT64_MAX
+                     : flag->id == FLAG_BENCH   ? MAX_BENCH_RUNS
+                     : flag->id == FLAG_THREADS ? MAX_THREADS
+                                                : 1023;
       if (*have) {
         report("flag '%s' is given twice", flag->name);
         return TFMRT_EXIT_BAD_INPUT;
@@ -1034,6 +1044,14 @@ static int cli_run(cli *c, int argc, char **argv) {
   if (c->opt.info) {
     print_info(c);
     return 0;
+  }
+  if (c->opt.have_device) {
+    if (!tfmrt_vk_select_device) {
+      report("--device: model '%s' runs on the CPU, not on a Vulkan device",
+             c->model_name);
+      return TFMRT_EXIT_BAD_INPUT;
+    }
+    tfmrt_vk_select_device((int)c->opt.device);
   }
   if (c->opt.have_threads) {
     if (omp_set_num_threads)

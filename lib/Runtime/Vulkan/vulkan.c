@@ -343,11 +343,14 @@ struct tfmrt_vk_kernel {
   tfmrt_vk_kernel *next;
 };
 
+/* One step of a schedule: a dispatch, or a copy between buffers (kernel
+ * null). */
 typedef struct dispatch {
   tfmrt_vk_kernel *kernel;
   tfmrt_vk_binding *bindings;
   unsigned char push[128];
   uint32_t groups[3];
+  tfmrt_vk_binding copy_from, copy_to;
 } dispatch;
 
 struct tfmrt_vk_schedule {
@@ -435,6 +438,12 @@ static tfmrt_vk_status enable_features(tfmrt_vk *vk, uint32_t needs,
                                         "which this model's kernels need", name);
     enable->base.features.shaderInt64 = VK_TRUE;
   }
+  if (needs & TFMRT_VK_NEEDS_INT16) {
+    if (!have.base.features.shaderInt16)
+      return fail(TFMRT_VK_UNSUPPORTED, "Vulkan device '%s' lacks shaderInt16, "
+                                        "which this model's kernels need", name);
+    enable->base.features.shaderInt16 = VK_TRUE;
+  }
   if (needs & TFMRT_VK_NEEDS_STORAGE_16BIT) {
     VkBool32 ok = v12 ? have.v11.storageBuffer16BitAccess
                       : have.storage16.storageBuffer16BitAccess;
@@ -447,11 +456,18 @@ static tfmrt_vk_status enable_features(tfmrt_vk *vk, uint32_t needs,
     else
       enable->storage16.storageBuffer16BitAccess = VK_TRUE;
   }
-  if (needs & (TFMRT_VK_NEEDS_F16 | TFMRT_VK_NEEDS_STORAGE_8BIT)) {
+  if (needs & (TFMRT_VK_NEEDS_F16 | TFMRT_VK_NEEDS_STORAGE_8BIT |
+               TFMRT_VK_NEEDS_INT8)) {
     if (!v12)
       return fail(TFMRT_VK_UNSUPPORTED,
                   "Vulkan device '%s' is Vulkan 1.1; this model's kernels "
-                  "need f16 arithmetic or 8-bit storage (Vulkan 1.2)", name);
+                  "need f16 or 8-bit arithmetic or 8-bit storage (Vulkan "
+                  "1.2)", name);
+    if ((needs & TFMRT_VK_NEEDS_INT8) && !have.v12.shaderInt8)
+      return fail(TFMRT_VK_UNSUPPORTED, "Vulkan device '%s' lacks "
+                                        "shaderInt8, which this model's "
+                                        "kernels need", name);
+    enable->v12.shaderInt8 = (needs & TFMRT_VK_NEEDS_INT8) != 0;
     if ((needs & TFMRT_VK_NEEDS_F16) && !have.v12.shaderFloat16)
       return fail(TFMRT_VK_UNSUPPORTED, "Vulkan device '%s' lacks "
                                         "shaderFloat16, which this model's "
@@ -976,6 +992,43 @@ tfmrt_vk_status tfmrt_vk_schedule_create(tfmrt_vk *vk,
   return TFMRT_VK_OK;
 }
 
+/* A zeroed step at the end of the schedule (null: out of memory). */
+static dispatch *new_step(tfmrt_vk_schedule *s) {
+  if (s->count == s->capacity) {
+    uint32_t capacity = s->capacity ? 2 * s->capacity : 16;
+    dispatch *grown = realloc(s->dispatches, capacity * sizeof *grown);
+    if (!grown)
+      return NULL;
+    s->dispatches = grown;
+    s->capacity = capacity;
+  }
+  dispatch *d = &s->dispatches[s->count];
+  memset(d, 0, sizeof *d);
+  return d;
+}
+
+tfmrt_vk_status tfmrt_vk_schedule_copy(tfmrt_vk_schedule *s,
+                                       tfmrt_vk_binding from,
+                                       tfmrt_vk_binding to) {
+  if (s->recorded)
+    return fail(TFMRT_VK_INVALID, "the schedule is already recorded");
+  if (from.range != to.range)
+    return fail(TFMRT_VK_INVALID, "copy of %llu bytes into %llu",
+                (unsigned long long)from.range, (unsigned long long)to.range);
+  tfmrt_vk_status status = check_range(from.buffer, from.offset, from.range);
+  if (status == TFMRT_VK_OK)
+    status = check_range(to.buffer, to.offset, to.range);
+  if (status != TFMRT_VK_OK)
+    return status;
+  dispatch *d = new_step(s);
+  if (!d)
+    return fail(TFMRT_VK_ERROR, "out of memory");
+  d->copy_from = from;
+  d->copy_to = to;
+  ++s->count;
+  return TFMRT_VK_OK;
+}
+
 tfmrt_vk_status tfmrt_vk_schedule_dispatch(
     tfmrt_vk_schedule *s, tfmrt_vk_kernel *kernel,
     const tfmrt_vk_binding *bindings, uint32_t binding_count,
@@ -1017,16 +1070,9 @@ tfmrt_vk_status tfmrt_vk_schedule_dispatch(
                   i, (unsigned long long)b->offset, vk->info.name,
                   (unsigned long long)limits->minStorageBufferOffsetAlignment);
   }
-  if (s->count == s->capacity) {
-    uint32_t capacity = s->capacity ? 2 * s->capacity : 16;
-    dispatch *grown = realloc(s->dispatches, capacity * sizeof *grown);
-    if (!grown)
-      return fail(TFMRT_VK_ERROR, "out of memory");
-    s->dispatches = grown;
-    s->capacity = capacity;
-  }
-  dispatch *d = &s->dispatches[s->count];
-  memset(d, 0, sizeof *d);
+  dispatch *d = new_step(s);
+  if (!d)
+    return fail(TFMRT_VK_ERROR, "out of memory");
   d->kernel = kernel;
   d->bindings = calloc(binding_count ? binding_count : 1, sizeof *bindings);
   if (!d->bindings)
@@ -1045,7 +1091,8 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
     return fail(TFMRT_VK_INVALID, "the schedule is already recorded");
   uint32_t descriptors = 0;
   for (uint32_t i = 0; i < s->count; ++i)
-    descriptors += s->dispatches[i].kernel->bindings;
+    if (s->dispatches[i].kernel)
+      descriptors += s->dispatches[i].kernel->bindings;
   VkDescriptorPoolSize size = {
       .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       .descriptorCount = descriptors ? descriptors : 1,
@@ -1091,19 +1138,38 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
   VkMemoryBarrier host_to_shader = {
       .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
       .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+      .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                       VK_ACCESS_TRANSFER_READ_BIT |
+                       VK_ACCESS_TRANSFER_WRITE_BIT,
   };
   vk->vkCmdPipelineBarrier(
       s->commands, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &host_to_shader, 0, NULL, 0,
-      NULL);
-  VkMemoryBarrier shader_to_shader = {
+      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+      1, &host_to_shader, 0, NULL, 0, NULL);
+  /* Each step sees the writes of the ones before it. */
+  VkMemoryBarrier step_to_step = {
       .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+      .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                       VK_ACCESS_TRANSFER_READ_BIT |
+                       VK_ACCESS_TRANSFER_WRITE_BIT,
   };
+  const VkPipelineStageFlags steps =
+      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
   for (uint32_t i = 0; i < s->count; ++i) {
     dispatch *d = &s->dispatches[i];
+    if (i > 0)
+      vk->vkCmdPipelineBarrier(s->commands, steps, steps, 0, 1, &step_to_step,
+                               0, NULL, 0, NULL);
+    if (!d->kernel) {
+      VkBufferCopy region = {.srcOffset = d->copy_from.offset,
+                             .dstOffset = d->copy_to.offset,
+                             .size = d->copy_from.range};
+      if (region.size)
+        vk->vkCmdCopyBuffer(s->commands, d->copy_from.buffer->buffer,
+                            d->copy_to.buffer->buffer, 1, &region);
+      continue;
+    }
     VkDescriptorSetAllocateInfo set_alloc = {
         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
         .descriptorPool = s->pool,
@@ -1140,10 +1206,6 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
     vk->vkUpdateDescriptorSets(vk->device, n, writes, 0, NULL);
     free(infos);
     free(writes);
-    if (i > 0)
-      vk->vkCmdPipelineBarrier(s->commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                               VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1,
-                               &shader_to_shader, 0, NULL, 0, NULL);
     vk->vkCmdBindPipeline(s->commands, VK_PIPELINE_BIND_POINT_COMPUTE,
                           d->kernel->pipeline);
     vk->vkCmdBindDescriptorSets(s->commands, VK_PIPELINE_BIND_POINT_COMPUTE,
@@ -1157,11 +1219,11 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
   /* The host reads the results after the fence. */
   VkMemoryBarrier shader_to_host = {
       .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
       .dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT,
   };
   vk->vkCmdPipelineBarrier(
-      s->commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+      s->commands, steps,
       VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1,
       &shader_to_host, 0, NULL, 0, NULL);
   if (s->timestamps)

@@ -1,0 +1,158 @@
+/*===- program.c - running a compiled model on a Vulkan device -------*- C -*-===*
+ *
+ * SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * A tfmrt_vk_program (the tables tfmc-compile --target=vulkan emits) is set
+ * up on the first run — device, buffers, weights uploaded once, kernels,
+ * one recorded schedule — and every run after that copies the inputs in,
+ * replays the schedule and copies the outputs out.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "tfmc/Runtime/tfmrt_vulkan.h"
+
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct program_state {
+  const tfmrt_vk_program *program;
+  tfmrt_vk *vk;
+  tfmrt_vk_buffer **buffers;
+  tfmrt_vk_kernel **kernels;
+  tfmrt_vk_schedule *schedule;
+} program_state;
+
+static int selected_device = -1;
+static double last_device_ms = -1;
+/* One program per executable; a handful per program that links several. */
+static program_state states[8];
+
+void tfmrt_vk_select_device(int index) { selected_device = index; }
+
+double tfmrt_vk_last_device_ms(void) { return last_device_ms; }
+
+static void record_failure(void) {
+  tfmrt_record_error(TFMRT_ERROR_RUNTIME, "Vulkan: %s", tfmrt_vk_last_error());
+}
+
+static tfmrt_vk_status set_up(program_state *st) {
+  const tfmrt_vk_program *p = st->program;
+  if (p->version != TFMRT_VK_PROGRAM_VERSION) {
+    tfmrt_record_error(TFMRT_ERROR_RUNTIME,
+                       "the model's Vulkan program has version %u; this "
+                       "runtime runs version %u",
+                       p->version, TFMRT_VK_PROGRAM_VERSION);
+    return TFMRT_VK_INVALID;
+  }
+  tfmrt_vk_options options = {.device_index = selected_device,
+                              .needs = p->needs,
+                              .validation = getenv("TFMRT_VULKAN_VALIDATION") &&
+                                            *getenv("TFMRT_VULKAN_VALIDATION") == '1'};
+  tfmrt_vk_status status = tfmrt_vk_create(&options, &st->vk);
+  if (status != TFMRT_VK_OK)
+    return status;
+  st->buffers = calloc(p->buffer_count ? p->buffer_count : 1,
+                       sizeof *st->buffers);
+  st->kernels = calloc(p->kernel_count ? p->kernel_count : 1,
+                       sizeof *st->kernels);
+  if (!st->buffers || !st->kernels)
+    return TFMRT_VK_ERROR;
+  for (uint32_t i = 0; i < p->buffer_count; ++i) {
+    const tfmrt_vk_program_buffer *b = &p->buffers[i];
+    if ((status = tfmrt_vk_buffer_create(st->vk, b->bytes, &st->buffers[i])))
+      return status;
+    if (b->kind == TFMRT_VK_BUFFER_WEIGHT &&
+        (status = tfmrt_vk_buffer_write(st->vk, st->buffers[i], 0, b->data,
+                                        b->bytes)))
+      return status;
+  }
+  for (uint32_t i = 0; i < p->kernel_count; ++i) {
+    const tfmrt_vk_program_kernel *k = &p->kernels[i];
+    if ((status = tfmrt_vk_kernel_create(st->vk, k->spirv, k->words, k->entry,
+                                         k->bindings, 0, &st->kernels[i])))
+      return status;
+  }
+  if ((status = tfmrt_vk_schedule_create(st->vk, &st->schedule)))
+    return status;
+  for (uint32_t i = 0; i < p->step_count; ++i) {
+    const tfmrt_vk_program_step *step = &p->steps[i];
+    uint32_t n = step->kernel == UINT32_MAX ? 2
+                                            : p->kernels[step->kernel].bindings;
+    tfmrt_vk_binding bindings[64];
+    if (n > 64 || step->first_range + n > p->range_count) {
+      tfmrt_record_error(TFMRT_ERROR_RUNTIME, "the model's Vulkan program is "
+                                              "malformed (step %u)", i);
+      return TFMRT_VK_INVALID;
+    }
+    for (uint32_t r = 0; r < n; ++r) {
+      const tfmrt_vk_program_range *range = &p->ranges[step->first_range + r];
+      bindings[r] = (tfmrt_vk_binding){st->buffers[range->buffer],
+                                       range->offset, range->bytes};
+    }
+    status = step->kernel == UINT32_MAX
+                 ? tfmrt_vk_schedule_copy(st->schedule, bindings[0],
+                                          bindings[1])
+                 : tfmrt_vk_schedule_dispatch(
+                       st->schedule, st->kernels[step->kernel], bindings, n,
+                       NULL, 0, step->groups[0], step->groups[1],
+                       step->groups[2]);
+    if (status)
+      return status;
+  }
+  return tfmrt_vk_schedule_end(st->schedule);
+}
+
+static program_state *state_of(const tfmrt_vk_program *program) {
+  for (size_t i = 0; i < sizeof states / sizeof *states; ++i) {
+    if (states[i].program == program)
+      return &states[i];
+    if (!states[i].program) {
+      states[i].program = program;
+      if (set_up(&states[i]) != TFMRT_VK_OK) {
+        record_failure();
+        tfmrt_vk_destroy(states[i].vk);
+        free(states[i].buffers);
+        free(states[i].kernels);
+        memset(&states[i], 0, sizeof states[i]);
+        return NULL;
+      }
+      return &states[i];
+    }
+  }
+  tfmrt_record_error(TFMRT_ERROR_RUNTIME, "too many Vulkan models in one "
+                                          "process");
+  return NULL;
+}
+
+void tfmrt_vk_program_run(const tfmrt_vk_program *program, void **buffers) {
+  program_state *st = state_of(program);
+  if (!st)
+    return;
+  const tfmrt_vk_program *p = program;
+  for (uint32_t i = 0; i < p->buffer_count; ++i) {
+    const tfmrt_vk_program_buffer *b = &p->buffers[i];
+    if (b->kind == TFMRT_VK_BUFFER_INPUT &&
+        tfmrt_vk_buffer_write(st->vk, st->buffers[i], 0, buffers[b->index],
+                              b->bytes) != TFMRT_VK_OK)
+      return record_failure();
+  }
+  if (tfmrt_vk_schedule_run(st->schedule, &last_device_ms) != TFMRT_VK_OK)
+    return record_failure();
+  for (uint32_t i = 0; i < p->buffer_count; ++i) {
+    const tfmrt_vk_program_buffer *b = &p->buffers[i];
+    if (b->kind == TFMRT_VK_BUFFER_OUTPUT &&
+        tfmrt_vk_buffer_read(st->vk, st->buffers[i], 0,
+                             buffers[p->num_inputs + b->index],
+                             b->bytes) != TFMRT_VK_OK)
+      return record_failure();
+  }
+  int messages = tfmrt_vk_validation_messages(st->vk);
+  if (messages)
+    tfmrt_record_error(TFMRT_ERROR_RUNTIME,
+                       "Vulkan: the validation layer reported %d problem(s) "
+                       "(above)", messages);
+}
