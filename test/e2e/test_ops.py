@@ -1812,3 +1812,24 @@ def test_same_value_as_two_outputs():
     r = _compile(mlir).run({"x": x})
     check(r["a"], np.maximum(x, 0), rtol=0, atol=0)
     check(r["b"], np.maximum(x, 0), rtol=0, atol=0)
+
+
+# --------------------------------------------------------------------------
+# The executable's --bench: wall-clock latency; on Vulkan also device time
+# --------------------------------------------------------------------------
+
+def test_bench_lines():
+    """--bench prints latency_ms; a Vulkan model then prints device_ms from
+    the device's timestamp queries (lavapipe has them)."""
+    x = randn(4, 40)
+    model = _compile(single_op_model(
+        f"%y = tfm.exp %x : {tensor_type((4, 40), np.float32)}",
+        {"x": x}, {"y": ((4, 40), np.float32)}), None)
+    lines = model.run_raw("--random-inputs", "--bench", "3").stdout.splitlines()
+    assert lines[0].startswith("latency_ms min="), lines
+    assert lines[0].endswith("runs=3"), lines
+    if harness.TARGET == "vulkan":
+        assert len(lines) == 2 and lines[1].startswith("device_ms min="), lines
+        assert lines[1].endswith("runs=3"), lines
+    else:
+        assert len(lines) == 1, lines

@@ -77,6 +77,7 @@ extern void omp_set_num_threads(int) __attribute__((weak));
 
 /* Defined when the model runs on Vulkan (libtfmrt_vulkan is linked). */
 extern void tfmrt_vk_select_device(int) __attribute__((weak));
+extern double tfmrt_vk_last_device_ms(void) __attribute__((weak));
 
 /*===----------------------------------------------------------------------===*
  * State
@@ -161,6 +162,8 @@ static void print_usage(const cli *c, const char *prog) {
       "DIR\n"
       "  --bench N               time N runs after one warm-up; prints\n"
       "                          latency_ms min=.. median=.. max=.. runs=N\n"
+      "                          (Vulkan models: then device_ms, the same\n"
+      "                          from the device's timestamps)\n"
       "  --threads N             threads for parallel kernels (default: all\n"
       "                          cores, or OMP_NUM_THREADS)\n"
       "  --device N              the Vulkan device to run on (Vulkan models;\n"
@@ -982,6 +985,15 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* "NAME min=.. median=.. max=.. runs=N" of `runs` times (sorts them). */
+static void print_times(const char *name, double *times, uint64_t runs) {
+  qsort(times, (size_t)runs, sizeof(double), compare_doubles);
+  double median = runs % 2 ? times[runs / 2]
+                           : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+  printf("%s min=%.3f median=%.3f max=%.3f runs=%llu\n", name, times[0],
+         median, times[runs - 1], (unsigned long long)runs);
+}
+
 static int run_model(cli *c) {
   int n = c->num_inputs + c->num_outputs;
   c->views = calloc((size_t)(n > 0 ? n : 1), sizeof *c->views);
@@ -1010,19 +1022,27 @@ static int run_model(cli *c) {
   int rc = run_once(c); /* warm-up: caches, page faults, lazy init */
   if (rc)
     return rc;
+  /* Vulkan models also report the device's own time (timestamp queries). */
+  double *device = tfmrt_vk_last_device_ms
+                       ? malloc((size_t)runs * sizeof(double))
+                       : NULL;
+  int device_times = device != NULL;
   for (uint64_t i = 0; i < runs; ++i) {
     double start = now_ms();
-    if ((rc = run_once(c)))
+    if ((rc = run_once(c))) {
+      free(device);
       return rc;
+    }
     c->samples[i] = now_ms() - start;
+    if (device) {
+      device[i] = tfmrt_vk_last_device_ms();
+      device_times &= device[i] >= 0;
+    }
   }
-  qsort(c->samples, (size_t)runs, sizeof(double), compare_doubles);
-  double median = runs % 2 ? c->samples[runs / 2]
-                           : (c->samples[runs / 2 - 1] + c->samples[runs / 2]) /
-                                 2;
-  printf("latency_ms min=%.3f median=%.3f max=%.3f runs=%llu\n",
-         c->samples[0], median, c->samples[runs - 1],
-         (unsigned long long)runs);
+  print_times("latency_ms", c->samples, runs);
+  if (device && device_times)
+    print_times("device_ms", device, runs);
+  free(device);
   return 0;
 }
 
