@@ -93,3 +93,20 @@ def test_python_compile_runs_on_numpy_arrays(onnx_model, tmp_path):
         model.run()
     timings = model.bench(3)
     assert 0 <= timings["min"] <= timings["median"] <= timings["max"]
+
+
+def test_python_compile_for_vulkan(onnx_model, tmp_path):
+    """target="vulkan": the same model on the machine's Vulkan device
+    (lavapipe here); skipped, saying why, where there is none."""
+    with pytest.raises(tfmc.TfmcError, match="unknown target 'metal'"):
+        tfmc.compile(onnx_model, input_shapes={"x": (2, 3)}, target="metal")
+    model = tfmc.compile(onnx_model, str(tmp_path / "net-vk"),
+                         input_shapes={"x": (2, 3)}, target="vulkan")
+    x = np.linspace(-1, 1, 6).reshape(2, 3)
+    try:
+        y = model(x=x)["y"]
+    except tfmc.TfmcError as e:
+        if "no Vulkan" in str(e):
+            pytest.skip(f"no Vulkan device here: {e}")
+        raise
+    np.testing.assert_allclose(y, np.maximum(x @ WEIGHT, 0), rtol=1e-6)

@@ -51,15 +51,18 @@ def verify(mlir_path):
 
 
 def compile(model, output=None, *, weights=None, input_shapes=None,
-            extra_args=()):
+            target="cpu", extra_args=()):
     """Compiles `model` (a Graph, a .mlir file with its .safetensors beside
     it, or an .onnx file, whose dynamic dimensions `input_shapes` fixes) into
     an executable; returns a CompiledModel.
 
     `output` is the executable's path (default: a temporary directory that
-    lives as long as the returned object). `extra_args` go to tfmc-compile
-    (e.g. ["--mcpu=x86-64"]).
+    lives as long as the returned object). `target` is "cpu" or "vulkan"
+    (the executable then runs on the machine's Vulkan device). `extra_args`
+    go to tfmc-compile (e.g. ["--mcpu=x86-64"]).
     """
+    if target not in ("cpu", "vulkan"):
+        raise TfmcError(f"unknown target '{target}' (expected cpu or vulkan)")
     if isinstance(model, (str, os.PathLike)) and os.fspath(model).endswith(".onnx"):
         from .onnx_import import import_onnx
         model = import_onnx(model, input_shapes=input_shapes)
@@ -73,7 +76,8 @@ def compile(model, output=None, *, weights=None, input_shapes=None,
             mlir = model.save(os.path.join(workdir, "model"))
             names = ([n for n, _ in model.inputs], [n for n, _ in model.outputs])
         exe = os.path.abspath(output) if output else os.path.join(workdir, "model")
-        args = [find_tool("tfmc-compile"), mlir, "-o", exe, *extra_args]
+        args = [find_tool("tfmc-compile"), mlir, "-o", exe, f"--target={target}",
+                *extra_args]
         if weights:
             args += ["--weights", os.fspath(weights)]
         _run_tool(args, f"compiling {mlir}")
