@@ -6,6 +6,8 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "LoopAccess.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -24,12 +26,9 @@ namespace tfmc {
 } // namespace tfmc
 
 using namespace mlir;
+using tfmc::kParallelLoopAttr;
 
 namespace {
-
-/// Set on a kernel whose loop nest (lowered in iterator order) has an
-/// independent loop at this depth; tfmc-parallelize-kernels uses it.
-constexpr llvm::StringLiteral kParallelLoopAttr = "tfmc.parallel_loop";
 
 bool isPassableMemRef(Type type) {
   auto memref = dyn_cast<MemRefType>(type);

@@ -13,6 +13,8 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "LoopAccess.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -42,7 +44,7 @@ struct ParallelizeKernelsPass
     : public tfmc::impl::ParallelizeKernelsPassBase<ParallelizeKernelsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    auto depthAttr = func->getAttrOfType<IntegerAttr>("tfmc.parallel_loop");
+    auto depthAttr = func->getAttrOfType<IntegerAttr>(tfmc::kParallelLoopAttr);
     if (!depthAttr || func.isExternal())
       return;
     scf::ForOp loop = soleLoop(func.getBody().front());

@@ -15,6 +15,8 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "LoopAccess.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,10 +30,12 @@ namespace tfmc {
 } // namespace tfmc
 
 using namespace mlir;
+using tfmc::getOperandIndexing;
+using tfmc::hasUnitInnerStride;
+using tfmc::kParallelLoopAttr;
+using tfmc::OperandIndexing;
 
 namespace {
-
-constexpr llvm::StringLiteral kParallelLoopAttr = "tfmc.parallel_loop";
 
 /// Rows of A per cache block are chosen so that a block of A, one reduction
 /// block wide, stays in L2.
@@ -41,10 +45,6 @@ constexpr int64_t kCacheBlockBytesOfA = 1 << 20;
 /// key and value blocks of flash attention) is read in place: copying it
 /// would cost as much as the reads it saves.
 constexpr int64_t kDirectBBytes = 32 * 1024;
-
-/// For each dimension of an operand, the loop that indexes it, or -1 for a
-/// broadcast dimension (always index 0).
-using OperandIndexing = SmallVector<int64_t>;
 
 struct Contraction {
   Value a, b, c;
@@ -80,30 +80,6 @@ std::optional<int64_t> getPackedPanel(AffineMap map, int64_t n, int64_t k) {
       divBy.getValue() != modBy.getValue() || divBy.getValue() < 1)
     return std::nullopt;
   return divBy.getValue();
-}
-
-std::optional<OperandIndexing> getIndexing(AffineMap map) {
-  OperandIndexing indexing;
-  for (AffineExpr e : map.getResults()) {
-    if (auto dim = dyn_cast<AffineDimExpr>(e))
-      indexing.push_back(dim.getPosition());
-    else if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
-      indexing.push_back(-1);
-    else
-      return std::nullopt;
-  }
-  return indexing;
-}
-
-bool hasUnitInnerStride(Value v) {
-  auto type = cast<MemRefType>(v.getType());
-  if (type.getRank() == 0)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
 }
 
 bool isFloatOperand(Value v) {
@@ -179,9 +155,9 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
     return std::nullopt;
 
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  std::optional<OperandIndexing> i0 = getIndexing(maps[0]),
-                                  i1 = getIndexing(maps[1]),
-                                  iC = getIndexing(maps[2]);
+  std::optional<OperandIndexing> i0 = getOperandIndexing(maps[0]),
+                                  i1 = getOperandIndexing(maps[1]),
+                                  iC = getOperandIndexing(maps[2]);
   if (!iC || iC->size() < 2 ||
       iC->size() + 1 != c.ranges.size() || llvm::is_contained(*iC, -1) ||
       llvm::is_contained(*iC, c.k))
@@ -255,10 +231,7 @@ private:
   }
 
   SmallVector<Value> indices(const OperandIndexing &indexing) {
-    SmallVector<Value> result;
-    for (int64_t d : indexing)
-      result.push_back(d < 0 ? index(0) : ivs[d]);
-    return result;
+    return tfmc::getOperandIndices(b, loc, indexing, ivs);
   }
 
   Value loadAsF32(Value memref, const OperandIndexing &indexing) {

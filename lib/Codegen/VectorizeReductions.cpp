@@ -15,6 +15,8 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "LoopAccess.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -33,34 +35,11 @@ namespace tfmc {
 } // namespace tfmc
 
 using namespace mlir;
+using tfmc::getOperandIndexing;
+using tfmc::hasUnitInnerStride;
+using tfmc::OperandIndexing;
 
 namespace {
-
-/// For each dimension of an operand, the loop that indexes it, or -1 for a
-/// broadcast dimension (index 0).
-using OperandIndexing = SmallVector<int64_t>;
-
-std::optional<OperandIndexing> getIndexing(AffineMap map) {
-  OperandIndexing indexing;
-  for (AffineExpr e : map.getResults()) {
-    if (auto dim = dyn_cast<AffineDimExpr>(e))
-      indexing.push_back(dim.getPosition());
-    else if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
-      indexing.push_back(-1);
-    else
-      return std::nullopt;
-  }
-  return indexing;
-}
-
-bool hasUnitInnerStride(Value v) {
-  auto type = cast<MemRefType>(v.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (type.getRank() == 0 || failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
-}
 
 /// The combining op of a reduction body and its vector kind.
 std::optional<vector::CombiningKind> getCombiningKind(Operation *op) {
@@ -137,7 +116,7 @@ std::optional<RowReduction> matchRowReduction(linalg::GenericOp op) {
 
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   for (auto [i, input] : llvm::enumerate(op.getDpsInputs())) {
-    std::optional<OperandIndexing> indexing = getIndexing(maps[i]);
+    std::optional<OperandIndexing> indexing = getOperandIndexing(maps[i]);
     if (!indexing || !isa<MemRefType>(input.getType()))
       return std::nullopt;
     bool usesReduced = llvm::is_contained(*indexing, red.reduced);
@@ -150,7 +129,7 @@ std::optional<RowReduction> matchRowReduction(linalg::GenericOp op) {
       return std::nullopt;
     red.inputIndexing.push_back(*indexing);
   }
-  std::optional<OperandIndexing> out = getIndexing(maps.back());
+  std::optional<OperandIndexing> out = getOperandIndexing(maps.back());
   if (!out || llvm::is_contained(*out, -1) ||
       llvm::is_contained(*out, red.reduced))
     return std::nullopt;
@@ -170,10 +149,7 @@ private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
   SmallVector<Value> indices(const OperandIndexing &indexing) {
-    SmallVector<Value> result;
-    for (int64_t d : indexing)
-      result.push_back(d < 0 ? index(0) : ivs[d]);
-    return result;
+    return tfmc::getOperandIndices(b, loc, indexing, ivs);
   }
 
   VectorType vectorOf(Type t) { return VectorType::get({lanes}, t); }

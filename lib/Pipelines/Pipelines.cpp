@@ -101,9 +101,8 @@ void tfmc::buildLinalgPipeline(OpPassManager &pm,
   configure.attention = vulkan ? std::string("unfused")
                                : options.attentionLowering.getValue();
   configure.attentionBlock = options.attentionBlock;
-  configure.weightPanel = vulkan ? 0
-                                 : getTileOptions(options.vectorBits).lanes *
-                                       getTileOptions(options.vectorBits).vectors;
+  tfmc::TileContractionsPassOptions tile = getTileOptions(options.vectorBits);
+  configure.weightPanel = vulkan ? 0 : tile.lanes * tile.vectors;
   pm.addPass(createConfigureLoweringPass(configure));
   pm.addPass(createConvertTfmToLinalgPass());
   pm.addPass(createCanonicalizerPass());

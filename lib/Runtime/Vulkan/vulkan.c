@@ -398,39 +398,30 @@ typedef struct feature_chain {
   VkPhysicalDevice16BitStorageFeatures storage16; /* Vulkan 1.1 devices */
 } feature_chain;
 
-static void query_features(tfmrt_vk *vk, feature_chain *have, int v12) {
-  memset(have, 0, sizeof *have);
-  have->base.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+/* An empty chain: Vulkan 1.1/1.2 feature structs on 1.2 devices, the 16-bit
+ * storage struct on 1.1 ones. */
+static void init_feature_chain(feature_chain *chain, int v12) {
+  memset(chain, 0, sizeof *chain);
+  chain->base.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
   if (v12) {
-    have->v11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
-    have->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
-    have->base.pNext = &have->v11;
-    have->v11.pNext = &have->v12;
+    chain->v11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+    chain->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+    chain->base.pNext = &chain->v11;
+    chain->v11.pNext = &chain->v12;
   } else {
-    have->storage16.sType =
+    chain->storage16.sType =
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
-    have->base.pNext = &have->storage16;
+    chain->base.pNext = &chain->storage16;
   }
-  vk->l.vkGetPhysicalDeviceFeatures2(vk->physical, &have->base);
 }
 
 static tfmrt_vk_status enable_features(tfmrt_vk *vk, uint32_t needs,
                                        feature_chain *enable) {
   int v12 = vk->properties.apiVersion >= VK_API_VERSION_1_2;
   feature_chain have;
-  query_features(vk, &have, v12);
-  memset(enable, 0, sizeof *enable);
-  enable->base.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
-  if (v12) {
-    enable->v11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
-    enable->v12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
-    enable->base.pNext = &enable->v11;
-    enable->v11.pNext = &enable->v12;
-  } else {
-    enable->storage16.sType =
-        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
-    enable->base.pNext = &enable->storage16;
-  }
+  init_feature_chain(&have, v12);
+  vk->l.vkGetPhysicalDeviceFeatures2(vk->physical, &have.base);
+  init_feature_chain(enable, v12);
   const char *name = vk->info.name;
   if (needs & TFMRT_VK_NEEDS_INT64) {
     if (!have.base.features.shaderInt64)
