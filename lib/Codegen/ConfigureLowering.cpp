@@ -51,13 +51,13 @@ struct ConfigureLoweringPass
     if (attentionBlock < 1) {
       getOperation().emitError()
           << "tfmc-configure-lowering: attention-block must be >= 1, got "
-          << attentionBlock;
+          << static_cast<int64_t>(attentionBlock);
       return signalPassFailure();
     }
     if (weightPanel < 0) {
       getOperation().emitError()
           << "tfmc-configure-lowering: weight-panel must be >= 0, got "
-          << weightPanel;
+          << static_cast<int64_t>(weightPanel);
       return signalPassFailure();
     }
     Builder b(&getContext());

@@ -90,7 +90,8 @@ struct MapToGPUPass : public tfmc::impl::MapToGPUPassBase<MapToGPUPass> {
     auto isBF16 = [](Type t) {
       return getElementTypeOrSelf(t).isBF16();
     };
-    WalkResult bf16 = func.walk([&](Operation *op) {
+    // Pre-order: the op itself is named, not its body's yield.
+    WalkResult bf16 = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
       // SPIR-V's Pow is undefined for negative bases and for 0^y, y <= 0.
       if (isa<math::PowFOp>(op)) {
         op->emitError("tfmc-map-to-gpu: pow is not supported on "

@@ -1,6 +1,10 @@
 // RUN: tfmc-opt %s -split-input-file --tfmc-configure-lowering | FileCheck %s
 // RUN: tfmc-opt %s -split-input-file --tfmc-configure-lowering="attention=unfused weight-panel=32" | FileCheck %s --check-prefix=PACK
 // RUN: not tfmc-opt %s -split-input-file --tfmc-configure-lowering="attention=fast" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not tfmc-opt %s -split-input-file --tfmc-configure-lowering="attention-block=0" 2>&1 | FileCheck %s --check-prefix=BADBLOCK
+// BADBLOCK: tfmc-configure-lowering: attention-block must be >= 1, got 0
+// RUN: not tfmc-opt %s -split-input-file --tfmc-configure-lowering="weight-panel=-1" 2>&1 | FileCheck %s --check-prefix=BADPANEL
+// BADPANEL: tfmc-configure-lowering: weight-panel must be >= 0, got -1
 
 // auto: flash once the keys span more than one block (64 by default), the
 // plain form otherwise; a choice already on the op stands.

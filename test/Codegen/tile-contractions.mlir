@@ -1,5 +1,7 @@
 // RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions,cse))" | FileCheck %s
 // RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions{lanes=8 rows=6},cse))" | FileCheck %s --check-prefix=AVX2
+// RUN: not tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions{lanes=0}))" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: tfmc-tile-contractions: lanes, rows, vectors and k-block must be positive
 
 #a = affine_map<(m, n, k) -> (m, k)>
 #bt = affine_map<(m, n, k) -> (n, k)>

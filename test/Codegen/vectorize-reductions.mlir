@@ -1,4 +1,6 @@
 // RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-vectorize-reductions,cse))" | FileCheck %s
+// RUN: not tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-vectorize-reductions{lanes=0}))" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: tfmc-vectorize-reductions: lanes must be positive
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
