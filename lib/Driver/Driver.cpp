@@ -225,6 +225,45 @@ static std::string defaultOutputPath(const CompileOptions &options) {
   llvm_unreachable("unknown emit kind");
 }
 
+/// Writes every weight the code reads packed (a global
+/// `<weight symbol>_panels<P>` of `llvmModule`) into a file, and adds it to
+/// `weights` to be embedded like the others: beside `base` when `keep`, else
+/// a temporary file that `removers` deletes.
+static int
+writePackedWeights(llvm::Module &llvmModule, const WeightStore &store,
+                   bool keep, llvm::StringRef base,
+                   std::vector<WeightDesc> &weights,
+                   std::vector<std::unique_ptr<llvm::FileRemover>> &removers) {
+  std::vector<WeightDesc> packed;
+  for (const WeightDesc &w : weights) {
+    std::string prefix = w.symbol + "_panels";
+    for (llvm::GlobalVariable &global : llvmModule.globals()) {
+      llvm::StringRef symbol = global.getName();
+      int64_t panel;
+      if (!symbol.starts_with(prefix) ||
+          symbol.drop_front(prefix.size()).getAsInteger(10, panel))
+        continue;
+      llvm::SmallString<256> path;
+      if (keep)
+        path = (base + "." + symbol + ".bin").str();
+      else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+                   "tfmc-packed", "bin", path))
+        return reportError("cannot create a temporary file: " + ec.message());
+      if (!keep)
+        removers.push_back(std::make_unique<llvm::FileRemover>(path));
+      llvm::Expected<uint64_t> bytes =
+          writePackedPanels(store, *store.lookup(w.name), panel, path);
+      if (!bytes)
+        return reportError(llvm::toString(bytes.takeError()));
+      llvm::SmallString<256> absolute(path);
+      llvm::sys::fs::make_absolute(absolute);
+      packed.push_back({w.name, symbol.str(), 0, *bytes, absolute.str().str()});
+    }
+  }
+  weights.insert(weights.end(), packed.begin(), packed.end());
+  return ExitCode::Success;
+}
+
 /// Each spirv.module of `module` as DIR/<kernel>.spv (SPIR-V binary).
 static int writeSPIRVKernels(ModuleOp module, llvm::StringRef dir) {
   if (dir.empty() || dir == "-")
@@ -495,46 +534,19 @@ int tfmc::compile(const CompileOptions &options) {
     llvm::sys::fs::make_absolute(abs);
     absoluteWeights = abs.str().str();
   }
-  // Weights the code reads packed: written once here, embedded like the
-  // others. Objects and executables embed them and drop the file; assembly
-  // and LLVM IR refer to it by name, so it stays beside the output.
+  // Objects and executables embed the packed weights and drop the files;
+  // assembly and LLVM IR refer to them by name, so they stay beside the
+  // output.
   bool keepPackedWeights =
       options.emit == EmitKind::Asm || options.emit == EmitKind::LLVMIR;
   std::vector<std::unique_ptr<llvm::FileRemover>> packedFiles;
   if (store) {
-    std::vector<WeightDesc> packed;
-    for (const WeightDesc &w : model->weights) {
-      std::string prefix = w.symbol + "_panels";
-      for (llvm::GlobalVariable &global : llvmModule->globals()) {
-        llvm::StringRef symbol = global.getName();
-        int64_t panel;
-        if (!symbol.starts_with(prefix) ||
-            symbol.drop_front(prefix.size()).getAsInteger(10, panel))
-          continue;
-        llvm::SmallString<256> path;
-        if (keepPackedWeights) {
-          std::string base = outputPath != "-"           ? outputPath
-                             : options.inputPath != "-" ? options.inputPath
-                                                        : std::string("model");
-          path = (base + "." + symbol + ".bin").str();
-        } else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-                       "tfmc-packed", "bin", path)) {
-          return reportError("cannot create a temporary file: " +
-                             ec.message());
-        }
-        if (!keepPackedWeights)
-          packedFiles.push_back(std::make_unique<llvm::FileRemover>(path));
-        llvm::Expected<uint64_t> bytes = writePackedPanels(
-            *store, *store->lookup(w.name), panel, path);
-        if (!bytes)
-          return reportError(llvm::toString(bytes.takeError()));
-        llvm::SmallString<256> absolute(path);
-        llvm::sys::fs::make_absolute(absolute);
-        packed.push_back({w.name, symbol.str(), 0, *bytes,
-                          absolute.str().str()});
-      }
-    }
-    model->weights.insert(model->weights.end(), packed.begin(), packed.end());
+    std::string base = outputPath != "-"           ? outputPath
+                       : options.inputPath != "-" ? options.inputPath
+                                                  : std::string("model");
+    if (int rc = writePackedWeights(*llvmModule, *store, keepPackedWeights,
+                                    base, model->weights, packedFiles))
+      return rc;
   }
   if (llvm::Error err = addModelABI(
           *llvmModule, *model, options.entryPoint, absoluteWeights,
