@@ -76,11 +76,13 @@ struct MapToGPUPass : public tfmc::impl::MapToGPUPassBase<MapToGPUPass> {
   LogicalResult mapKernel(func::FuncOp func) {
     Block &body = func.getBody().front();
     Operation *terminator = body.getTerminator();
-    // A kernel cannot call the host (index checks report to the runtime).
+    // A kernel cannot call the host (index checks were turned into buffer
+    // writes by tfmc-record-index-errors).
     WalkResult calls = func.walk([&](CallOpInterface call) {
-      call->emitError("tfmc-map-to-gpu: this op checks indices at run time "
-                      "(tfm.embedding, tfm.gather with computed indices), "
-                      "which the Vulkan target does not support yet");
+      auto callee =
+          dyn_cast<SymbolRefAttr>(call.getCallableForCallee());
+      call->emitError("tfmc-map-to-gpu: a GPU kernel cannot call the host")
+          << (callee ? " function " + callee.getLeafReference().str() : "");
       return WalkResult::interrupt();
     });
     if (calls.wasInterrupted())

@@ -16,6 +16,7 @@
 
 #include "DriverInternal.h"
 
+#include "tfmc/Codegen/Passes.h"
 #include "tfmc/Runtime/tfmrt_vulkan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -79,6 +80,7 @@ struct ProgramStep {
 
 struct Program {
   uint32_t needs = 0;
+  std::vector<std::string> sites; ///< tfmc-record-index-errors' sites
   std::vector<ProgramBuffer> buffers;
   std::vector<ProgramKernel> kernels;
   std::vector<BufferRef> ranges;
@@ -141,6 +143,10 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
     program.kernels.push_back(std::move(kernel));
   }
 
+  if (auto sites = module->getAttrOfType<ArrayAttr>(tfmc::kIndexErrorSitesAttr))
+    for (auto site : sites.getAsValueRange<StringAttr>())
+      program.sites.push_back(site.str());
+
   DenseMap<Value, BufferRef> refs;
   auto newBuffer = [&](Value v, uint64_t bytes, int32_t kind, int32_t index,
                        std::string symbol = "") {
@@ -189,6 +195,10 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
       auto [it, isNew] = weights.try_emplace(global.getName(), global);
       if (!isNew) {
         refs[global] = refs[it->second];
+        continue;
+      }
+      if (global.getName() == tfmc::kIndexErrorsGlobal) {
+        newBuffer(global, *bytes, TFMRT_VK_BUFFER_INDEX_ERRORS, 0);
         continue;
       }
       auto definition = module.lookupSymbol<memref::GlobalOp>(global.getName());
@@ -381,8 +391,14 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
                    llvm::ConstantArray::get(
                        groupsType, {u32(s.groups[0]), u32(s.groups[1]),
                                     u32(s.groups[2])})}));
+  SmallVector<llvm::Constant *> sites;
+  for (auto [i, site] : llvm::enumerate(program.sites))
+    sites.push_back(privateConstant(
+        llvm::ConstantDataArray::getString(ctx, site),
+        "__tfmc_vk_site_" + llvm::Twine(i)));
+  auto *sitesArray = llvm::ArrayType::get(ptr, sites.size());
   auto *programType = llvm::StructType::create(
-      ctx, {i32, i32, i32, i32, i32, i32, i32, ptr, ptr, ptr, ptr},
+      ctx, {i32, i32, i32, i32, i32, i32, i32, ptr, ptr, ptr, ptr, i32, ptr},
       "tfmrt_vk_program");
   auto *programGlobal = privateConstant(
       llvm::ConstantStruct::get(
@@ -393,7 +409,9 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
            tableOf(bufferType, buffers, "__tfmc_vk_buffers"),
            tableOf(kernelType, kernels, "__tfmc_vk_kernels"),
            tableOf(rangeType, ranges, "__tfmc_vk_ranges"),
-           tableOf(stepType, steps, "__tfmc_vk_steps")}),
+           tableOf(stepType, steps, "__tfmc_vk_steps"), u32(sites.size()),
+           privateConstant(llvm::ConstantArray::get(sitesArray, sites),
+                           "__tfmc_vk_sites")}),
       "__tfmc_vk_program");
 
   // The entry point with the CPU target's signature (one expanded memref

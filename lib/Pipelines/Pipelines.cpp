@@ -194,6 +194,7 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
                                      const CpuPipelineOptions &) {
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   pm.addPass(createOutlineKernelsPass());
+  pm.addPass(createRecordIndexErrorsPass());
   pm.addPass(createMapToGPUPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createSetSPIRVEntryPointsPass());
@@ -201,6 +202,13 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   // Views become index arithmetic on the bound buffers.
   kernels.addPass(memref::createFoldMemRefAliasOpsPass());
   kernels.addPass(createLowerAffinePass());
+  // Integer ops on 32 bits wherever the values' ranges allow (GPUs are
+  // slow at 64-bit arithmetic). It also keeps Mesa 22's lavapipe correct:
+  // it gets signed compares of a sign-extended value with a constant wrong
+  // (test_compare_widened_with_constant).
+  kernels.addPass(arith::createIntRangeOptimizationsPass());
+  kernels.addPass(arith::createArithIntRangeNarrowing(
+      arith::ArithIntRangeNarrowingOptions{/*bitwidthsSupported=*/{32}}));
   // exp, log, tanh, erf as polynomials (SPIR-V has no erf; the others match
   // the CPU target's numerics).
   kernels.addPass(createApproximateMathPass());

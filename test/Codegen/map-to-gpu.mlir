@@ -58,11 +58,12 @@ func.func @host(%x: memref<4xf32>) {
 
 // -----
 
-// A kernel that reports to the runtime cannot run on the GPU.
-func.func private @tfmrt_index_error(i64)
-func.func private @checks(%i: i64) attributes {tfmc.kernel} {
-  // expected-error @+1 {{tfmc-map-to-gpu: this op checks indices at run time (tfm.embedding, tfm.gather with computed indices), which the Vulkan target does not support yet}}
-  call @tfmrt_index_error(%i) : (i64) -> ()
+// A kernel cannot call the host (tfmc-record-index-errors rewrites the
+// only calls tfmc generates in kernels).
+func.func private @host_function(i64)
+func.func private @calls_host(%i: i64) attributes {tfmc.kernel} {
+  // expected-error @+1 {{tfmc-map-to-gpu: a GPU kernel cannot call the host function host_function}}
+  call @host_function(%i) : (i64) -> ()
   return
 }
 

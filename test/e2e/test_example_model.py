@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 import reference as ref
-from tfmc_harness import ROOT, TFMC_COMPILE, CompiledModel, assert_close
+from tfmc_harness import (ROOT, TARGET, TFMC_COMPILE, CompiledModel,
+                          assert_close)
 
 EXAMPLE = os.path.join(ROOT, "docs", "examples", "transformer")
 GENERATED_FILES = ["model.mlir", "model.safetensors", "inputs/src.npy",
@@ -57,12 +58,13 @@ def expected(inputs):
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    """The committed model, compiled as `make demo` compiles it."""
+    """The committed model, compiled as `make demo` compiles it (for the
+    harness's target: TFMC_E2E_TARGET)."""
     workdir = str(tmp_path_factory.mktemp("example"))
     exe = os.path.join(workdir, "transformer")
     result = subprocess.run([TFMC_COMPILE, os.path.join(EXAMPLE, "model.mlir"),
-                             "-o", exe], capture_output=True, text=True,
-                            timeout=600)
+                             "-o", exe, f"--target={TARGET}"],
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (
         f"tfmc-compile failed ({result.returncode}):\n{result.stderr}")
     return CompiledModel(exe, workdir)

@@ -816,6 +816,23 @@ def test_compare(pred, dtype):
     check(y, ref.compare(pred, a, b), **TOL_EXACT)
 
 
+@pytest.mark.parametrize("pred", ["eq", "ne", "lt", "le", "gt", "ge"])
+def test_compare_widened_with_constant(pred):
+    """Exact: i32 widened to i64 and compared with constants in and out
+    of i32's range (how index checks look; Mesa 22's lavapipe got signed
+    compares of this form wrong until the Vulkan pipeline narrowed them)."""
+    x = np.array([-2**31, -5, -1, 0, 1, 3, 4, 5, 9, 2**31 - 1], np.int32)
+    c = np.array([4, -1, 2**40, -2**40, 0, 4, 4, 9, 2**31 - 1, -2**31],
+                 np.int64)
+    body = (f"%w = tfm.cast %x : {T(x)} -> {T(x.shape, np.int64)}\n"
+            f"  %c = tfm.constant dense<{list(map(int, c))}> : "
+            f"{T(c)}\n"
+            f"  %y = tfm.compare {pred}, %w, %c : "
+            f"{FT([T(c), T(c)], T(x.shape, np.bool_))}")
+    y = run_op(body, {"x": x}, {"y": (x.shape, np.bool_)})["y"]
+    check(y, ref.compare(pred, x.astype(np.int64), c), **TOL_EXACT)
+
+
 @pytest.mark.parametrize("c_shape,t_shape,f_shape,dtype", [
     ((7, 1), (1, 13), (), np.float32),
     ((), (2, 3), (3,), np.int64),

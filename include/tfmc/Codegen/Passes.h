@@ -14,6 +14,12 @@ class FuncOp;
 } // namespace mlir::func
 
 namespace tfmc {
+/// tfmc-record-index-errors: the global holding a Vulkan model's
+/// index-error record, and the module attribute listing its sites.
+inline constexpr llvm::StringLiteral kIndexErrorsGlobal = "__tfmc_index_errors";
+inline constexpr llvm::StringLiteral kIndexErrorSitesAttr =
+    "tfmc.index_error_sites";
+
 #define GEN_PASS_DECL
 #include "tfmc/Codegen/Passes.h.inc"
 

@@ -366,8 +366,8 @@ def MapToGPUPass : Pass<"tfmc-map-to-gpu", "::mlir::ModuleOp"> {
     is delinearized, innermost dimension fastest, so neighbouring threads
     touch neighbouring elements; threads past the end do nothing.
     Reductions stay sequential loops inside a thread (and so does any
-    parallel loop nested in one). Kernels that call the host (run-time
-    index checks), use bf16 (which SPIR-V for Vulkan lacks) or `math.powf`
+    parallel loop nested in one). Kernels that still call the host
+    (`tfmc-record-index-errors` turns index checks into buffer writes), use bf16 (which SPIR-V for Vulkan lacks) or `math.powf`
     (SPIR-V's Pow is undefined for negative bases) are refused with the
     op's location. Workgroups have
     `workgroup-size` threads (fewer for smaller kernels), the grid spreads
@@ -396,6 +396,37 @@ def MapToGPUPass : Pass<"tfmc-map-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::spirv::SPIRVDialect"];
+}
+
+def RecordIndexErrorsPass
+    : Pass<"tfmc-record-index-errors", "::mlir::ModuleOp"> {
+  let summary = "Report out-of-range indices from GPU kernels through a buffer";
+  let description = [{
+    For the Vulkan target, after `tfmc-outline-kernels`: a GPU kernel
+    cannot call the host, so each call of `tfmrt_index_error(index, lower,
+    upper, site)` in a kernel (the run-time index checks of `tfm.embedding`
+    and `tfm.gather`) becomes a write into an index-error record: the kernel
+    takes the buffer `@__tfmc_index_errors` (`memref<8xi32>`) as one more
+    argument, every caller passes it, and the check does
+
+    ```mlir
+    %n = memref.atomic_rmw addi %c1, %record[%c0] : (i32, memref<8xi32>) -> i32
+    scf.if (%n == 0) {   // the first error of the run writes the record
+      record[1] = site; record[2..3] = index; record[4..5] = lower; record[6..7] = upper
+    }
+    ```
+
+    (64-bit values as low, high words). The site strings, numbered in order
+    of first use, go into the module's `tfmc.index_error_sites`; the runtime
+    zeroes the record before each run and, when word 0 is not zero after it,
+    fails the run with the same message as the CPU target
+    (`index 12 out of range [0, 10) in tfm.embedding at model.mlir:3:8`).
+    The clamped index the check returns keeps the kernel's memory accesses
+    in bounds meanwhile.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def SetSPIRVEntryPointsPass

@@ -144,13 +144,27 @@ tfmrt_vk_status tfmrt_vk_schedule_run(tfmrt_vk_schedule *schedule,
  *===----------------------------------------------------------------------===*/
 
 /* The ABI of the tables below; the compiler writes the one it was built with. */
-#define TFMRT_VK_PROGRAM_VERSION 1
+#define TFMRT_VK_PROGRAM_VERSION 2
 
 enum {
   TFMRT_VK_BUFFER_INTERMEDIATE = 0,
   TFMRT_VK_BUFFER_INPUT = 1,  /* filled from the run's input `index` */
   TFMRT_VK_BUFFER_OUTPUT = 2, /* read back into the run's output `index` */
   TFMRT_VK_BUFFER_WEIGHT = 3, /* uploaded once from `data` */
+  /* The index-error record kernels write (zeroed before each run). */
+  TFMRT_VK_BUFFER_INDEX_ERRORS = 4,
+};
+
+/* The index-error record: 32-bit words; 64-bit values as low, high. The
+ * first out-of-range index of a run writes site, index and bounds; the
+ * count says how many there were. */
+enum {
+  TFMRT_VK_INDEX_ERROR_COUNT = 0,
+  TFMRT_VK_INDEX_ERROR_SITE = 1,  /* into tfmrt_vk_program.sites */
+  TFMRT_VK_INDEX_ERROR_INDEX = 2,
+  TFMRT_VK_INDEX_ERROR_LOWER = 4,
+  TFMRT_VK_INDEX_ERROR_UPPER = 6,
+  TFMRT_VK_INDEX_ERROR_WORDS = 8,
 };
 
 typedef struct tfmrt_vk_program_buffer {
@@ -191,6 +205,8 @@ typedef struct tfmrt_vk_program {
   const tfmrt_vk_program_kernel *kernels;
   const tfmrt_vk_program_range *ranges;
   const tfmrt_vk_program_step *steps;
+  uint32_t site_count;
+  const char *const *sites; /* the ops that check indices, for messages */
 } tfmrt_vk_program;
 
 /* Runs `program` once: `buffers` holds the run's input pointers then its

@@ -11,6 +11,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "tfmc/Runtime/tfmrt.h"
 #include "tfmc/Runtime/tfmrt_vulkan.h"
 
 #include "error.h"
@@ -37,6 +38,28 @@ double tfmrt_vk_last_device_ms(void) { return last_device_ms; }
 
 static void record_failure(void) {
   tfmrt_record_error(TFMRT_ERROR_RUNTIME, "Vulkan: %s", tfmrt_vk_last_error());
+}
+
+static int64_t word64(const uint32_t *w, int at) {
+  return (int64_t)((uint64_t)w[at] | (uint64_t)w[at + 1] << 32);
+}
+
+/* The first out-of-range index the kernels recorded (tfmrt_vulkan.h), as
+ * the CPU target reports it. */
+static tfmrt_vk_status report_index_errors(program_state *st,
+                                           uint32_t buffer) {
+  uint32_t w[TFMRT_VK_INDEX_ERROR_WORDS];
+  tfmrt_vk_status status =
+      tfmrt_vk_buffer_read(st->vk, st->buffers[buffer], 0, w, sizeof w);
+  if (status != TFMRT_VK_OK || w[TFMRT_VK_INDEX_ERROR_COUNT] == 0)
+    return status;
+  uint32_t site = w[TFMRT_VK_INDEX_ERROR_SITE];
+  tfmrt_index_error(word64(w, TFMRT_VK_INDEX_ERROR_INDEX),
+                    word64(w, TFMRT_VK_INDEX_ERROR_LOWER),
+                    word64(w, TFMRT_VK_INDEX_ERROR_UPPER),
+                    site < st->program->site_count ? st->program->sites[site]
+                                                    : NULL);
+  return TFMRT_VK_OK;
 }
 
 static tfmrt_vk_status set_up(program_state *st) {
@@ -140,8 +163,18 @@ void tfmrt_vk_program_run(const tfmrt_vk_program *program, void **buffers) {
                               b->bytes) != TFMRT_VK_OK)
       return record_failure();
   }
+  static const uint32_t no_errors[TFMRT_VK_INDEX_ERROR_WORDS];
+  for (uint32_t i = 0; i < p->buffer_count; ++i)
+    if (p->buffers[i].kind == TFMRT_VK_BUFFER_INDEX_ERRORS &&
+        tfmrt_vk_buffer_write(st->vk, st->buffers[i], 0, no_errors,
+                              sizeof no_errors) != TFMRT_VK_OK)
+      return record_failure();
   if (tfmrt_vk_schedule_run(st->schedule, &last_device_ms) != TFMRT_VK_OK)
     return record_failure();
+  for (uint32_t i = 0; i < p->buffer_count; ++i)
+    if (p->buffers[i].kind == TFMRT_VK_BUFFER_INDEX_ERRORS &&
+        report_index_errors(st, i) != TFMRT_VK_OK)
+      return record_failure();
   for (uint32_t i = 0; i < p->buffer_count; ++i) {
     const tfmrt_vk_program_buffer *b = &p->buffers[i];
     if (b->kind == TFMRT_VK_BUFFER_OUTPUT &&
