@@ -46,9 +46,11 @@ constexpr int64_t kMaxGroupsPerDimension = 65535;
 /// uses.
 constexpr llvm::StringLiteral kTargetEnv =
     "#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Float16, Int16, Int8, "
-    "StorageBuffer16BitAccess, StorageBuffer8BitAccess], "
+    "StorageBuffer16BitAccess, StorageBuffer8BitAccess, "
+    "SignedZeroInfNanPreserve], "
     "[SPV_KHR_storage_buffer_storage_class, SPV_KHR_16bit_storage, "
-    "SPV_KHR_8bit_storage]>, api=Vulkan, #spirv.resource_limits<>>";
+    "SPV_KHR_8bit_storage, SPV_KHR_float_controls]>, api=Vulkan, "
+    "#spirv.resource_limits<>>";
 
 struct MapToGPUPass : public tfmc::impl::MapToGPUPassBase<MapToGPUPass> {
   using MapToGPUPassBase::MapToGPUPassBase;

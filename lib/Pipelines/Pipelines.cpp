@@ -218,6 +218,7 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   pm.addPass(createConvertGPUToSPIRVPass());
   OpPassManager &spirvModules = pm.nest<spirv::ModuleOp>();
   spirvModules.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  spirvModules.addPass(createPreserveFloatSpecialsPass());
   spirvModules.addPass(spirv::createSPIRVUpdateVCEPass());
 }
 

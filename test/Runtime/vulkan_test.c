@@ -126,6 +126,25 @@ int main(int argc, char **argv) {
   tfmrt_vk_kernel *add = NULL;
   CHECK(tfmrt_vk_kernel_create(vk, spirv, words, "main", 3, 4, &add) ==
         TFMRT_VK_OK);
+  /* The float-controls request: kept for f32, or stripped whole (mode,
+   * capability, extension: 4 + 2 + 7 words) where a device cannot honour
+   * it; the stripped kernel is valid too (it runs below). */
+  uint32_t *stripped = malloc(words * sizeof *stripped);
+  CHECK(stripped != NULL);
+  if (!stripped)
+    return 1;
+  memcpy(stripped, spirv, words * sizeof *stripped);
+  CHECK(tfmrt_vk_strip_float_controls(stripped, words, TFMRT_VK_FLOAT32) ==
+        words);
+  CHECK(memcmp(stripped, spirv, words * sizeof *stripped) == 0);
+  size_t stripped_words =
+      tfmrt_vk_strip_float_controls(stripped, words, TFMRT_VK_FLOAT16);
+  CHECK(stripped_words == words - 13);
+  CHECK(tfmrt_vk_strip_float_controls(stripped, stripped_words, 0) ==
+        stripped_words);
+  tfmrt_vk_kernel *add_stripped = NULL;
+  CHECK(tfmrt_vk_kernel_create(vk, stripped, stripped_words, "main", 3, 4,
+                               &add_stripped) == TFMRT_VK_OK);
   /* Not SPIR-V: refused before the driver sees it. */
   uint32_t junk[4] = {1, 2, 3, 4};
   tfmrt_vk_kernel *bad_kernel = NULL;
@@ -152,8 +171,8 @@ int main(int argc, char **argv) {
                                 {y, y_offset + bytes, bytes}};
   CHECK(tfmrt_vk_schedule_dispatch(schedule, add, first, 3, &push, 4, groups,
                                    1, 1) == TFMRT_VK_OK);
-  CHECK(tfmrt_vk_schedule_dispatch(schedule, add, second, 3, &push, 4,
-                                   groups, 1, 1) == TFMRT_VK_OK);
+  CHECK(tfmrt_vk_schedule_dispatch(schedule, add_stripped, second, 3, &push,
+                                   4, groups, 1, 1) == TFMRT_VK_OK);
   /* A range past the buffer's end is refused. */
   tfmrt_vk_binding outside[3] = {{x, 4, bytes}, {w, 0, bytes}, {y, 0, bytes}};
   CHECK(tfmrt_vk_schedule_dispatch(schedule, add, outside, 3, &push, 4,
@@ -191,5 +210,6 @@ int main(int argc, char **argv) {
   free(ws);
   free(ys);
   free(spirv);
+  free(stripped);
   return failures ? 1 : 0;
 }

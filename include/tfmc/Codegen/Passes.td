@@ -429,6 +429,30 @@ def RecordIndexErrorsPass
                            "::mlir::scf::SCFDialect"];
 }
 
+def PreserveFloatSpecialsPass
+    : Pass<"tfmc-preserve-float-specials", "::mlir::spirv::ModuleOp"> {
+  let summary = "Ask the driver to keep IEEE signed zeros, infinities and NaNs";
+  let description = [{
+    Without it a Vulkan driver may optimize float arithmetic as if there were
+    no signed zeros, infinities or NaNs (lavapipe does: `-0 + 0` gives `-0`,
+    `inf - inf` gives 0), where the CPU target follows IEEE 754. Each entry
+    point gets `SignedZeroInfNanPreserve` for every float width the kernel
+    uses (16, 32), which brings in the capability and
+    `SPV_KHR_float_controls` (`spirv-update-vce`).
+
+    ```mlir
+    spirv.ExecutionMode @kernel "LocalSize", 64, 1, 1
+    // gains
+    spirv.ExecutionMode @kernel "SignedZeroInfNanPreserve", 32
+    ```
+
+    Vulkan 1.2 makes the request optional for devices
+    (`shaderSignedZeroInfNanPreserveFloat16/32`); the runtime removes it from
+    the SPIR-V for a device without it, where such values may then differ
+    from the CPU target's.
+  }];
+}
+
 def SetSPIRVEntryPointsPass
     : Pass<"tfmc-set-spirv-entry-points", "::mlir::ModuleOp"> {
   let summary = "Give each GPU kernel the SPIR-V entry point ABI of its block size";

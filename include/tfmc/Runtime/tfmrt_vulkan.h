@@ -111,6 +111,18 @@ tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
                                        uint32_t bindings, uint32_t push_bytes,
                                        tfmrt_vk_kernel **out);
 
+/* Kernels ask for IEEE signed zeros, infinities and NaNs to be kept
+ * (SignedZeroInfNanPreserve, per float width). Vulkan 1.2 devices may not
+ * offer it (shaderSignedZeroInfNanPreserveFloat16/32) and 1.1 devices need
+ * an extension, so tfmrt_vk_kernel_create removes the request, where the
+ * device cannot honour it, with this function: it deletes the execution
+ * modes for widths outside `keep` (TFMRT_VK_FLOAT16 | TFMRT_VK_FLOAT32) and,
+ * once none is left, the capability and extension, in place. Returns the
+ * new number of words. */
+enum { TFMRT_VK_FLOAT16 = 1u << 0, TFMRT_VK_FLOAT32 = 1u << 1 };
+size_t tfmrt_vk_strip_float_controls(uint32_t *spirv, size_t words,
+                                     uint32_t keep);
+
 /* One storage-buffer binding: a range of a buffer. */
 typedef struct tfmrt_vk_binding {
   tfmrt_vk_buffer *buffer;

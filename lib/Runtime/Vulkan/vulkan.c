@@ -374,6 +374,7 @@ struct tfmrt_vk {
   VkQueue queue;
   uint32_t queue_family;
   int has_timestamps;
+  uint32_t preserves_float_specials; /* TFMRT_VK_FLOAT16/32 */
   VkCommandPool command_pool;
   VkFence fence;
   tfmrt_vk_buffer *buffers;
@@ -516,6 +517,21 @@ static tfmrt_vk_status choose_device(tfmrt_vk *vk, int index) {
   return TFMRT_VK_OK;
 }
 
+/* The float widths whose signed zeros, infinities and NaNs kernels can ask
+ * the device to keep: Vulkan 1.2's float-controls properties (Vulkan 1.1
+ * devices would need VK_KHR_shader_float_controls enabled: not asked). */
+static uint32_t float_specials_preserved(tfmrt_vk *vk) {
+  if (vk->properties.apiVersion < VK_API_VERSION_1_2)
+    return 0;
+  VkPhysicalDeviceVulkan12Properties v12 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES};
+  VkPhysicalDeviceProperties2 props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &v12};
+  vk->l.vkGetPhysicalDeviceProperties2(vk->physical, &props);
+  return (v12.shaderSignedZeroInfNanPreserveFloat16 ? TFMRT_VK_FLOAT16 : 0) |
+         (v12.shaderSignedZeroInfNanPreserveFloat32 ? TFMRT_VK_FLOAT32 : 0);
+}
+
 static tfmrt_vk_status choose_queue(tfmrt_vk *vk) {
   uint32_t count = 0;
   vk->l.vkGetPhysicalDeviceQueueFamilyProperties(vk->physical, &count, NULL);
@@ -552,6 +568,8 @@ tfmrt_vk_status tfmrt_vk_create(const tfmrt_vk_options *options,
     status = choose_device(vk, options->device_index);
   if (status == TFMRT_VK_OK)
     status = choose_queue(vk);
+  if (status == TFMRT_VK_OK)
+    vk->preserves_float_specials = float_specials_preserved(vk);
   feature_chain features;
   if (status == TFMRT_VK_OK)
     status = enable_features(vk, options->needs, &features);
@@ -867,6 +885,63 @@ tfmrt_vk_status tfmrt_vk_buffer_read(tfmrt_vk *vk, tfmrt_vk_buffer *buffer,
  * Kernels
  *===----------------------------------------------------------------------===*/
 
+/* SPIR-V: an instruction's first word is (word count << 16) | opcode. */
+enum {
+  SPV_OP_EXTENSION = 10,
+  SPV_OP_EXECUTION_MODE = 16,
+  SPV_OP_CAPABILITY = 17,
+  SPV_MODE_SIGNED_ZERO_INF_NAN_PRESERVE = 4461,
+  SPV_CAP_SIGNED_ZERO_INF_NAN_PRESERVE = 4466,
+  SPV_HEADER_WORDS = 5,
+};
+
+static int is_float_controls_extension(const uint32_t *operands, size_t n) {
+  static const char name[] = "SPV_KHR_float_controls";
+  /* A literal string: nul-terminated, padded to whole words. */
+  return n * 4 >= sizeof name && memcmp(operands, name, sizeof name) == 0;
+}
+
+size_t tfmrt_vk_strip_float_controls(uint32_t *spirv, size_t words,
+                                     uint32_t keep) {
+  if (words < SPV_HEADER_WORDS)
+    return words;
+  size_t out = SPV_HEADER_WORDS, kept_modes = 0;
+  /* Pass 1: the execution modes; pass 2: the capability and extension
+   * when no mode is left (they come first in a module, so they are known
+   * only after the modes are). */
+  for (int pass = 0; pass < 2; ++pass) {
+    size_t at = SPV_HEADER_WORDS;
+    out = SPV_HEADER_WORDS;
+    while (at < words) {
+      uint32_t count = spirv[at] >> 16, opcode = spirv[at] & 0xffffu;
+      if (count == 0 || at + count > words)
+        return words; /* malformed: leave it to the driver to refuse */
+      const uint32_t *operands = &spirv[at + 1];
+      int drop = 0;
+      if (pass == 0 && opcode == SPV_OP_EXECUTION_MODE && count == 4 &&
+          operands[1] == SPV_MODE_SIGNED_ZERO_INF_NAN_PRESERVE) {
+        uint32_t bit = operands[2] == 16   ? TFMRT_VK_FLOAT16
+                       : operands[2] == 32 ? TFMRT_VK_FLOAT32
+                                           : 0;
+        drop = !(keep & bit);
+        kept_modes += !drop;
+      }
+      if (pass == 1 && kept_modes == 0)
+        drop = (opcode == SPV_OP_CAPABILITY && count == 2 &&
+                operands[0] == SPV_CAP_SIGNED_ZERO_INF_NAN_PRESERVE) ||
+               (opcode == SPV_OP_EXTENSION &&
+                is_float_controls_extension(operands, count - 1));
+      if (!drop) {
+        memmove(&spirv[out], &spirv[at], count * sizeof *spirv);
+        out += count;
+      }
+      at += count;
+    }
+    words = out;
+  }
+  return words;
+}
+
 tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
                                        size_t words, const char *entry,
                                        uint32_t bindings, uint32_t push_bytes,
@@ -889,11 +964,17 @@ tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
   tfmrt_vk_kernel *k = calloc(1, sizeof *k);
   VkDescriptorSetLayoutBinding *layout_bindings =
       calloc(bindings ? bindings : 1, sizeof *layout_bindings);
-  if (!k || !layout_bindings) {
+  /* What the device runs: without the float controls it cannot honour. */
+  uint32_t *code = malloc(words * sizeof *code);
+  if (!k || !layout_bindings || !code) {
     free(k);
     free(layout_bindings);
+    free(code);
     return fail(TFMRT_VK_ERROR, "out of memory");
   }
+  memcpy(code, spirv, words * sizeof *code);
+  words = tfmrt_vk_strip_float_controls(code, words,
+                                        vk->preserves_float_specials);
   k->bindings = bindings;
   k->push_bytes = push_bytes;
   for (uint32_t i = 0; i < bindings; ++i)
@@ -906,7 +987,7 @@ tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
   VkShaderModuleCreateInfo module = {
       .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
       .codeSize = words * 4,
-      .pCode = spirv,
+      .pCode = code,
   };
   VkDescriptorSetLayoutCreateInfo set = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
@@ -950,6 +1031,7 @@ tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
                                           &pipeline, NULL, &k->pipeline);
   }
   free(layout_bindings);
+  free(code);
   if (result != VK_SUCCESS) {
     if (k->layout)
       vk->vkDestroyPipelineLayout(vk->device, k->layout, NULL);
