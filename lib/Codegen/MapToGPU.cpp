@@ -19,7 +19,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 #include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
@@ -89,35 +88,6 @@ struct MapToGPUPass : public tfmc::impl::MapToGPUPassBase<MapToGPUPass> {
     });
     if (calls.wasInterrupted())
       return failure();
-    // SPIR-V for Vulkan has no bf16 (the extension is not in Vulkan 1.1-1.3
-    // drivers such as lavapipe); converting it would silently misread data.
-    auto isBF16 = [](Type t) {
-      return getElementTypeOrSelf(t).isBF16();
-    };
-    // Pre-order: the op itself is named, not its body's yield.
-    WalkResult bf16 = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
-      // SPIR-V's Pow is undefined for negative bases and for 0^y, y <= 0.
-      if (isa<math::PowFOp>(op)) {
-        op->emitError("tfmc-map-to-gpu: pow is not supported on "
-                      "--target=vulkan yet (SPIR-V's Pow is undefined for "
-                      "negative bases)");
-        return WalkResult::interrupt();
-      }
-      if (llvm::any_of(op->getOperandTypes(), isBF16) ||
-          llvm::any_of(op->getResultTypes(), isBF16)) {
-        op->emitError("tfmc-map-to-gpu: bf16 tensors are not supported on "
-                      "--target=vulkan yet (f16 and f32 are)");
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (bf16.wasInterrupted() ||
-        llvm::any_of(func.getArgumentTypes(), isBF16)) {
-      if (!bf16.wasInterrupted())
-        func.emitError("tfmc-map-to-gpu: bf16 tensors are not supported on "
-                       "--target=vulkan yet (f16 and f32 are)");
-      return failure();
-    }
     if (failed(lowerToParallelLoops(func)))
       return failure();
     // The iteration space: the outermost scf.parallel's (linalg lowered to

@@ -432,6 +432,7 @@ int tfmc::compile(const CompileOptions &options) {
   pipelineOptions.attentionLowering = options.attentionLowering;
   pipelineOptions.attentionBlock = options.attentionBlock;
   pipelineOptions.parallel = options.parallel;
+  pipelineOptions.vulkanMaxBufferRange = options.vulkanMaxBufferRange;
   std::optional<Phase> stopAfter = options.compileTo;
 
   // Runs the passes of `phase` on the module, under its own timer.

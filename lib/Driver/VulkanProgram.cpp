@@ -70,6 +70,9 @@ struct ProgramKernel {
   SmallVector<uint32_t, 0> words;
   std::string entry;
   unsigned bindings;
+  /// Per binding: the launch operand and the byte range of it it binds
+  /// (tfmc-split-large-buffers); empty: binding i is all of operand i.
+  SmallVector<std::array<int64_t, 3>> ranges;
 };
 
 struct ProgramStep {
@@ -116,6 +119,9 @@ uint32_t getNeeds(spirv::ModuleOp module) {
     case spirv::Capability::StorageBuffer8BitAccess:
       needs |= TFMRT_VK_NEEDS_STORAGE_8BIT;
       break;
+    case spirv::Capability::VariablePointersStorageBuffer:
+      needs |= TFMRT_VK_NEEDS_VARIABLE_POINTERS;
+      break;
     default: break;
     }
   }
@@ -138,6 +144,14 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
       if (var.getBindingAttr())
         ++kernel.bindings;
     });
+    if (auto ranges =
+            spirvModule->getAttrOfType<ArrayAttr>(tfmc::kBindingRangesAttr))
+      for (auto range : ranges.getAsRange<DenseI64ArrayAttr>()) {
+        if (range.size() != 3)
+          return spirvModule.emitError("Vulkan schedule: malformed ")
+                 << tfmc::kBindingRangesAttr;
+        kernel.ranges.push_back({range[0], range[1], range[2]});
+      }
     program.needs |= getNeeds(spirvModule);
     kernelIndex[spirvModule.getName().value_or("")] = program.kernels.size();
     program.kernels.push_back(std::move(kernel));
@@ -279,6 +293,7 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
         return launch.emitError("Vulkan schedule: the grid must be static");
       step.groups[d] = static_cast<uint32_t>(*size);
     }
+    SmallVector<BufferRef> operands;
     for (Value operand : launch.getKernelOperands()) {
       auto arg = dyn_cast<BlockArgument>(operand);
       if (!arg || arg.getOwner()->getParentOp() != kernelFunc ||
@@ -289,14 +304,27 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
           lookup(&op, call.getOperand(arg.getArgNumber()));
       if (failed(ref))
         return failure();
-      program.ranges.push_back(*ref);
+      operands.push_back(*ref);
     }
-    if (launch.getKernelOperands().size() !=
-        program.kernels[kernel->second].bindings)
+    const ProgramKernel &programKernel = program.kernels[kernel->second];
+    if (programKernel.ranges.empty()) {
+      llvm::append_range(program.ranges, operands);
+    } else {
+      for (auto [operand, offset, bytes] : programKernel.ranges) {
+        if (operand < 0 || operand >= int64_t(operands.size()) ||
+            offset < 0 || offset + bytes > int64_t(operands[operand].bytes))
+          return launch.emitError("Vulkan schedule: a binding range outside "
+                                  "its operand");
+        BufferRef ref = operands[operand];
+        program.ranges.push_back({ref.buffer, ref.offset + uint64_t(offset),
+                                  uint64_t(bytes)});
+      }
+    }
+    size_t bound = program.ranges.size() - step.firstRange;
+    if (bound != programKernel.bindings)
       return launch.emitError("Vulkan schedule: the kernel binds ")
-             << program.kernels[kernel->second].bindings
-             << " buffers but is launched with "
-             << launch.getKernelOperands().size();
+             << programKernel.bindings << " buffers but is launched with "
+             << bound;
     program.steps.push_back(step);
   }
   return program;

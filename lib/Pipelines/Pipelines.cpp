@@ -191,12 +191,13 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
 }
 
 void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
-                                     const CpuPipelineOptions &) {
+                                     const CpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createRecordIndexErrorsPass());
   pm.addPass(createMapToGPUPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createEmulateBF16Pass());
   pm.addPass(createSetSPIRVEntryPointsPass());
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   // Views become index arithmetic on the bound buffers.
@@ -211,7 +212,8 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
       arith::ArithIntRangeNarrowingOptions{/*bitwidthsSupported=*/{32}}));
   // exp, log, tanh, erf as polynomials (SPIR-V has no erf; the others match
   // the CPU target's numerics).
-  kernels.addPass(createApproximateMathPass());
+  kernels.addPass(createApproximateMathPass(ApproximateMathPassOptions{
+      /*expandPow=*/true}));
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createConvertMathToSPIRVPass());
@@ -220,6 +222,8 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   spirvModules.addPass(spirv::createSPIRVLowerABIAttributesPass());
   spirvModules.addPass(createPreserveFloatSpecialsPass());
   spirvModules.addPass(spirv::createSPIRVUpdateVCEPass());
+  spirvModules.addPass(createSplitLargeBuffersPass(
+      SplitLargeBuffersPassOptions{options.vulkanMaxBufferRange}));
 }
 
 tfmc::Phase tfmc::getFinalPhase(const CpuPipelineOptions &options) {

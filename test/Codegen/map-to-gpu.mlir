@@ -66,26 +66,3 @@ func.func private @calls_host(%i: i64) attributes {tfmc.kernel} {
   call @host_function(%i) : (i64) -> ()
   return
 }
-
-// -----
-
-// bf16 has no SPIR-V type on Vulkan 1.1-1.3 drivers: refused, not misread.
-func.func private @bf16(%x: memref<4xbf16>, %y: memref<4xbf16>) attributes {tfmc.kernel} {
-  // expected-error @+1 {{tfmc-map-to-gpu: bf16 tensors are not supported on --target=vulkan yet (f16 and f32 are)}}
-  linalg.copy ins(%x : memref<4xbf16>) outs(%y : memref<4xbf16>)
-  return
-}
-
-// -----
-
-// SPIR-V's Pow is undefined for negative bases: refused.
-func.func private @pow(%x: memref<4xf32>, %y: memref<4xf32>) attributes {tfmc.kernel} {
-  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
-      ins(%x : memref<4xf32>) outs(%y : memref<4xf32>) {
-  ^bb0(%in: f32, %out: f32):
-    // expected-error @+1 {{tfmc-map-to-gpu: pow is not supported on --target=vulkan yet}}
-    %p = math.powf %in, %in : f32
-    linalg.yield %p : f32
-  }
-  return
-}

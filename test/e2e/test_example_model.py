@@ -101,6 +101,24 @@ def test_sample_inputs(inputs):
     np.testing.assert_array_equal(src_mask[:, 0, 0], src != gen.PAD_ID)
 
 
+def test_vulkan_tensors_bound_as_several_ranges(inputs, expected,
+                                                tmp_path):
+    """--vulkan-max-buffer-range=4096: every tensor over 4 KiB (weights,
+    activations, the 32000-byte embedding tables) is bound as several
+    ranges the kernels select between, as tensors over 128 MiB are by
+    default; the probabilities stay within the same tolerance."""
+    if TARGET != "vulkan":
+        pytest.skip("buffer bindings are the Vulkan target's")
+    exe = str(tmp_path / "transformer")
+    result = subprocess.run([TFMC_COMPILE, os.path.join(EXAMPLE, "model.mlir"),
+                             "-o", exe, "--target=vulkan",
+                             "--vulkan-max-buffer-range=4096"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    probs = CompiledModel(exe, str(tmp_path)).run(inputs)["probs"]
+    assert_close(probs, expected, RTOL, ATOL, what="probs")
+
+
 def test_example_reference_agrees_with_op_reference(inputs, expected):
     """reference.py against a composition of test/e2e/reference.py's ops."""
     w = example_ref.load_safetensors(os.path.join(EXAMPLE, "model.safetensors"))

@@ -305,6 +305,21 @@ def test_embedding(ids_shape, vocab, dim, id_dtype, table_from, table_dtype):
     np.testing.assert_array_equal(y, table[ids])
 
 
+def test_embedding_table_larger_than_one_binding():
+    """Exact rows of a 136 MiB table: more than the 128 MiB one Vulkan
+    binding is guaranteed to cover (lavapipe's limit), so the Vulkan target
+    binds it as two ranges; rows on both sides of the 128 MiB boundary
+    (row 65536) and at both ends."""
+    vocab, dim = 69632, 512
+    table = RNG.standard_normal((vocab, dim), dtype=np.float32)
+    ids = np.array([[0, 65535, 65536], [vocab - 1, 12345, 65537]], np.int64)
+    y = run_op(f"%y = tfm.embedding %ids, %table : "
+               f"{FT([T(ids), T(table)], T((2, 3, dim), np.float32))}",
+               {"ids": ids}, {"y": ((2, 3, dim), np.float32)},
+               {"table": table})["y"]
+    np.testing.assert_array_equal(y, table[ids])
+
+
 @pytest.mark.parametrize("shape,attrs,offset,base", [
     ((7, 5), "", 0, 10000.0),
     ((2, 13, 7), "{offset = 3 : i64, base = 500.0 : f64}", 3, 500.0),
@@ -624,6 +639,23 @@ def test_pow(shape_a, shape_b, kind):
     y = run_op(f"%y = tfm.pow %a, %b : {FT([T(a), T(b)], T(out, np.float32))}",
                {"a": a, "b": b}, {"y": (out, np.float32)})["y"]
     check(y, ref.power(a, b), **TOL_F32)
+
+
+def test_pow_special_values():
+    """C99/IEEE 754 pow on every pair of special bases and exponents (the
+    Vulkan target expands pow itself: SPIR-V's is undefined for negative
+    bases): rtol 1e-5, NaN where numpy has NaN, infinities with their
+    signs; the sign of a zero result is not compared."""
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5,
+                  2.0, -3.0], np.float32).reshape(-1, 1)
+    e = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, 2.0, 3.0, -1.0,
+                  -2.0, 0.5, -0.5, 2.5], np.float32).reshape(1, -1)
+    shape = (x.shape[0], e.shape[1])
+    y = run_op(f"%y = tfm.pow %a, %b : {FT([T(x), T(e)], T(shape, np.float32))}",
+               {"a": x, "b": e}, {"y": (shape, np.float32)})["y"]
+    with np.errstate(all="ignore"):
+        expected = np.power(x, e)
+    check(y, expected, **TOL_F32)
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])

@@ -64,6 +64,13 @@ int main(int argc, char **argv) {
       "no-threads",
       cl::desc("Generate single-threaded code (no OpenMP, no libomp)"),
       cl::cat(category));
+  cl::opt<int64_t> vulkanMaxBufferRange(
+      "vulkan-max-buffer-range",
+      cl::desc("--target=vulkan: bytes one storage-buffer binding may cover; "
+               "larger tensors are bound as several ranges (default "
+               "134217728, the 128 MiB every Vulkan device allows; a "
+               "multiple of 256)"),
+      cl::init(int64_t(1) << 27), cl::cat(category));
   cl::opt<std::string> entry("entry-point",
                              cl::desc("The model's entry function"),
                              cl::init("main"), cl::cat(category));
@@ -96,6 +103,12 @@ int main(int argc, char **argv) {
     return fail("unsupported --target='" + target +
                 "' (expected cpu or vulkan)");
   options.target = target;
+  // Ranges start at multiples of it: 256 is the largest offset alignment
+  // (minStorageBufferOffsetAlignment) Vulkan lets a device ask for.
+  if (vulkanMaxBufferRange < 256 || vulkanMaxBufferRange % 256)
+    return fail("--vulkan-max-buffer-range must be a positive multiple of "
+                "256");
+  options.vulkanMaxBufferRange = vulkanMaxBufferRange;
   std::optional<tfmc::EmitKind> kind = tfmc::parseEmitKind(emit);
   if (!kind)
     return fail("unknown --emit='" + emit +

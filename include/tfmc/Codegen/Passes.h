@@ -20,6 +20,11 @@ inline constexpr llvm::StringLiteral kIndexErrorsGlobal = "__tfmc_index_errors";
 inline constexpr llvm::StringLiteral kIndexErrorSitesAttr =
     "tfmc.index_error_sites";
 
+/// tfmc-split-large-buffers: on a spirv.module whose buffers were split,
+/// per binding [kernel operand, byte offset, bytes] (DenseI64ArrayAttrs).
+inline constexpr llvm::StringLiteral kBindingRangesAttr =
+    "tfmc.binding_ranges";
+
 #define GEN_PASS_DECL
 #include "tfmc/Codegen/Passes.h.inc"
 

@@ -19,8 +19,24 @@ def ApproximateMathPass : Pass<"tfmc-approximate-math"> {
     approximations are accurate to a few ulp (the end-to-end tests hold
     them to the same tolerances as libm). Sine and cosine (positional
     encodings, whose arguments grow with the position) stay libm calls.
+    `tanh` returns exactly ±1 past |x| > 9.1, where f32 rounds it so
+    (the polynomial alone misses by an ulp where FMA and division are not
+    IEEE-exact, as on GPUs).
+
+    With `pow`, `math.powf` on f32 is expanded too, for targets without an
+    accurate pow (SPIR-V's is undefined for negative bases):
+    `exp(y · log|x|)`, negated for negative x and odd integer y, NaN for
+    negative x and non-integer y, and IEEE's special cases exact:
+    `pow(x, 0) = pow(1, y) = 1` (NaN included), `pow(x, 1) = x`,
+    `pow(x, 2) = x · x`, `pow(±0, y < 0) = ±inf`, `pow(-1, ±inf) = 1`,
+    `pow(-inf, y)` by the sign rule.
   }];
+  let options = [
+    Option<"expandPow", "pow", "bool", /*default=*/"false",
+           "Also expand math.powf (f32) into exp and log">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
@@ -105,6 +121,41 @@ def ExpandStridedCopiesPass
     ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def EmulateBF16Pass : Pass<"tfmc-emulate-bf16", "::mlir::ModuleOp"> {
+  let summary = "Store bf16 as 16-bit integers and compute on it in f32";
+  let description = [{
+    For the Vulkan target, after `gpu-kernel-outlining`: SPIR-V for Vulkan 1.1-1.3
+    has no bfloat16 type (lavapipe and most drivers lack
+    `SPV_KHR_bfloat16`), and letting the type converter widen bf16 buffers
+    would misread them. A bf16 value is the upper half of an f32, so:
+
+    1. arithmetic on bf16 becomes arithmetic on f32 between an `extf` and a
+       `truncf` (`arith-emulate-unsupported-floats`; tfmc's lowering already
+       computes in f32, so this rarely fires);
+    2. in the kernels (`gpu.module`s), `extf`/`truncf` between bf16 and f32
+       become integer operations: a shift by 16 bits, and rounding to
+       nearest even with NaNs kept quiet (`arith-expand`'s bf16 patterns);
+    3. every bf16 type left, in buffers, values, function signatures and
+       constants, becomes i16 holding the same bits, module-wide (host
+       function included, so kernel signatures and their launches agree;
+       buffers keep their sizes).
+
+    ```mlir
+    %x = memref.load %a[%i] : memref<8xbf16>
+    %y = arith.extf %x : bf16 to f32
+    // becomes
+    %x = memref.load %a[%i] : memref<8xi16>
+    %w = arith.extui %x : i16 to i32
+    %s = arith.shli %w, %c16 : i32
+    %y = arith.bitcast %s : i32 to f32
+    ```
+
+    Any other operation on bf16 (a `math` function, say) is refused with its
+    location rather than reinterpreted.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def FuseElementwisePass : Pass<"tfmc-fuse-elementwise"> {
@@ -242,6 +293,43 @@ def PlanBuffersPass : Pass<"tfmc-plan-buffers", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def SplitLargeBuffersPass
+    : Pass<"tfmc-split-large-buffers", "::mlir::spirv::ModuleOp"> {
+  let summary = "Bind buffers larger than a device may allow as several ranges";
+  let description = [{
+    A Vulkan device binds at most `maxStorageBufferRange` bytes per storage
+    buffer descriptor: 128 MiB is all Vulkan guarantees (and lavapipe's
+    limit), less than, say, GPT-2's token embedding. After
+    `spirv-lower-abi-attrs`, every storage buffer variable of more than
+    `max-binding-bytes` becomes C variables bound to consecutive
+    `max-binding-bytes` ranges of the same buffer (the last one shorter;
+    later bindings are renumbered), and each access `buffer[0, i]` picks its
+    range's pointer:
+
+    ```mlir
+    %p = spirv.AccessChain %big[%c0, %i]
+    // becomes, with M elements per range
+    %chunk = spirv.UDiv %i, %M
+    %inner = spirv.UMod %i, %M
+    %p0 = spirv.AccessChain %big_0[%c0, %inner]
+    %p1 = spirv.AccessChain %big_1[%c0, %inner]
+    %p = spirv.Select (%chunk == 1), %p1, %p0
+    ```
+
+    Selecting between storage-buffer pointers needs the
+    `VariablePointersStorageBuffer` capability (a Vulkan 1.1 feature,
+    `variablePointersStorageBuffer`), added to the module's VCE triple
+    when a buffer is split. The module's `tfmc.binding_ranges` lists, per
+    binding, the kernel operand it views and the byte range within it, for
+    the schedule.
+  }];
+  let options = [
+    Option<"maxBindingBytes", "max-binding-bytes", "int64_t",
+           /*default=*/"int64_t(1) << 27",
+           "Largest range one binding may cover (a multiple of 8)">,
+  ];
+}
+
 def TileContractionsPass
     : Pass<"tfmc-tile-contractions", "::mlir::func::FuncOp"> {
   let summary = "Lower matmul-like linalg ops to cache-tiled, register-tiled vector code";
@@ -367,9 +455,8 @@ def MapToGPUPass : Pass<"tfmc-map-to-gpu", "::mlir::ModuleOp"> {
     touch neighbouring elements; threads past the end do nothing.
     Reductions stay sequential loops inside a thread (and so does any
     parallel loop nested in one). Kernels that still call the host
-    (`tfmc-record-index-errors` turns index checks into buffer writes), use bf16 (which SPIR-V for Vulkan lacks) or `math.powf`
-    (SPIR-V's Pow is undefined for negative bases) are refused with the
-    op's location. Workgroups have
+    (`tfmc-record-index-errors` turns index checks into buffer writes) are
+    refused with the op's location. Workgroups have
     `workgroup-size` threads (fewer for smaller kernels), the grid spreads
     over x and y (at most 65535 each, what Vulkan guarantees). A kernel
     without parallel loops runs on one thread.

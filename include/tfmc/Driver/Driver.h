@@ -33,6 +33,8 @@ struct CompileOptions {
   int64_t attentionBlock = 64;  ///< keys per block of the flash form
   bool parallel = true;         ///< large kernels on several threads (OpenMP)
   std::string target = "cpu";   ///< cpu or vulkan
+  /// vulkan: largest range one storage-buffer binding covers.
+  int64_t vulkanMaxBufferRange = int64_t(1) << 27;
 };
 
 /// Process exit codes of the driver.

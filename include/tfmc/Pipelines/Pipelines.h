@@ -59,6 +59,12 @@ struct CpuPipelineOptions
                      "256: AVX2, 128: SSE/NEON); sizes the matmul register "
                      "tile"),
       llvm::cl::init(512)};
+  Option<int64_t> vulkanMaxBufferRange{
+      *this, "vulkan-max-buffer-range",
+      llvm::cl::desc("vulkan: largest storage-buffer range one binding "
+                     "covers; larger tensors are bound as several (default "
+                     "128 MiB, what every Vulkan device allows)"),
+      llvm::cl::init(int64_t(1) << 27)};
 };
 
 /// input → graph: check the model, decompose composites, fold, CSE, fuse

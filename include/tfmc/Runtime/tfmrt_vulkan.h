@@ -57,6 +57,9 @@ enum {
   TFMRT_VK_NEEDS_INT64 = 1u << 3,           /* shaderInt64 */
   TFMRT_VK_NEEDS_INT8 = 1u << 4,            /* shaderInt8 (i1/i8 arithmetic) */
   TFMRT_VK_NEEDS_INT16 = 1u << 5,           /* shaderInt16 */
+  /* variablePointersStorageBuffer: kernels that bind a large tensor as
+   * several ranges select among them. */
+  TFMRT_VK_NEEDS_VARIABLE_POINTERS = 1u << 6,
 };
 
 typedef struct tfmrt_vk_options {

@@ -397,6 +397,7 @@ typedef struct feature_chain {
   VkPhysicalDeviceVulkan11Features v11;
   VkPhysicalDeviceVulkan12Features v12;
   VkPhysicalDevice16BitStorageFeatures storage16; /* Vulkan 1.1 devices */
+  VkPhysicalDeviceVariablePointersFeatures pointers; /* Vulkan 1.1 devices */
 } feature_chain;
 
 /* An empty chain: Vulkan 1.1/1.2 feature structs on 1.2 devices, the 16-bit
@@ -412,7 +413,10 @@ static void init_feature_chain(feature_chain *chain, int v12) {
   } else {
     chain->storage16.sType =
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+    chain->pointers.sType =
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VARIABLE_POINTERS_FEATURES;
     chain->base.pNext = &chain->storage16;
+    chain->storage16.pNext = &chain->pointers;
   }
 }
 
@@ -447,6 +451,21 @@ static tfmrt_vk_status enable_features(tfmrt_vk *vk, uint32_t needs,
       enable->v11.storageBuffer16BitAccess = VK_TRUE;
     else
       enable->storage16.storageBuffer16BitAccess = VK_TRUE;
+  }
+  if (needs & TFMRT_VK_NEEDS_VARIABLE_POINTERS) {
+    VkBool32 ok = v12 ? have.v11.variablePointersStorageBuffer
+                      : have.pointers.variablePointersStorageBuffer;
+    if (!ok)
+      return fail(TFMRT_VK_UNSUPPORTED,
+                  "Vulkan device '%s' lacks variablePointersStorageBuffer, "
+                  "which this model needs to bind tensors larger than "
+                  "--vulkan-max-buffer-range as several ranges (compile "
+                  "with a larger range if the device's "
+                  "maxStorageBufferRange allows)", name);
+    if (v12)
+      enable->v11.variablePointersStorageBuffer = VK_TRUE;
+    else
+      enable->pointers.variablePointersStorageBuffer = VK_TRUE;
   }
   if (needs & (TFMRT_VK_NEEDS_F16 | TFMRT_VK_NEEDS_STORAGE_8BIT |
                TFMRT_VK_NEEDS_INT8)) {
