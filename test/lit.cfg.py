@@ -23,3 +23,12 @@ llvm_config.add_tool_substitutions(["tfmc-opt", "tfmc-compile"],
                                    [config.tfmc_tools_dir])
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%cc", config.c_compiler))
+
+# vulkan-device: tests that run Vulkan executables need a device (lavapipe
+# here); elsewhere lit lists them as unsupported.
+import subprocess
+_vulkan_probe = os.path.join(config.tfmc_obj_root, "test", "Runtime",
+                             "tfmrt-vulkan-test")
+if os.path.exists(_vulkan_probe) and subprocess.run(
+        [_vulkan_probe, "--has-device"], capture_output=True).returncode == 0:
+    config.available_features.add("vulkan-device")

@@ -407,10 +407,6 @@ int tfmc::compile(const CompileOptions &options) {
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.target = options.target;
   if (vulkan) {
-    if (!options.compileTo && options.emit == EmitKind::Lib)
-      return reportError("--target=vulkan: --emit=lib is not implemented yet "
-                         "(executables, objects, assembly, LLVM IR and SPIR-V "
-                         "are)");
     if (options.compileTo == Phase::LLVM)
       return reportError("--compile-to=llvm is the cpu target's last phase; "
                          "vulkan's is spirv");
@@ -582,7 +578,7 @@ int tfmc::compile(const CompileOptions &options) {
             emitCode(*llvmModule, **targetMachine, /*assembly=*/false, os))
       return reportError(llvm::toString(std::move(err)));
     if (int rc = writeLibrary(llvm::StringRef(object.data(), object.size()),
-                              model->identifier + ".o", outputPath))
+                              model->identifier + ".o", outputPath, vulkan))
       return rc;
     // lib<name>.a → lib<name>.h beside it.
     llvm::SmallString<256> headerPath(outputPath);

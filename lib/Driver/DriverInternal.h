@@ -74,12 +74,17 @@ llvm::Error addModelABI(llvm::Module &module, const ModelDesc &model,
 std::string getLibraryHeader(const ModelDesc &model);
 
 /// Writes a static library holding `object` and the runtime's members
-/// (without its main). Returns an ExitCode.
+/// (without its main), and the Vulkan runtime's for a Vulkan model.
+/// Returns an ExitCode.
 int writeLibrary(llvm::StringRef object, llvm::StringRef objectName,
-                 llvm::StringRef outputPath);
+                 llvm::StringRef outputPath, bool vulkan);
 
 /// libtfmrt.a beside the tool's installation, else the build tree's.
 std::string findRuntimeLibrary();
+
+/// libtfmrt_vulkan.a, beside libtfmrt.a (it calls into it); an error
+/// message instead when tfmc was built without it.
+llvm::Expected<std::string> findVulkanRuntimeLibrary();
 
 /// Vulkan: the model's static dispatch schedule (from the host function of
 /// `module` after the spirv phase) as tfmrt_vk_program tables in

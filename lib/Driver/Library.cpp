@@ -123,36 +123,49 @@ std::string tfmc::getLibraryHeader(const ModelDesc &model) {
 }
 
 int tfmc::writeLibrary(StringRef object, StringRef objectName,
-                       StringRef outputPath) {
-  std::string runtimePath = findRuntimeLibrary();
-  auto runtimeBuffer = MemoryBuffer::getFile(runtimePath);
-  if (!runtimeBuffer)
-    return reportError("cannot read the runtime library '" + runtimePath +
-                       "': " + runtimeBuffer.getError().message());
-  Expected<std::unique_ptr<object::Archive>> runtime =
-      object::Archive::create((*runtimeBuffer)->getMemBufferRef());
-  if (!runtime)
-    return reportError("'" + runtimePath + "' is not an archive: " +
-                       toString(runtime.takeError()));
+                       StringRef outputPath, bool vulkan) {
+  std::vector<std::string> runtimePaths = {findRuntimeLibrary()};
+  if (vulkan) {
+    Expected<std::string> path = findVulkanRuntimeLibrary();
+    if (!path)
+      return reportError(toString(path.takeError()));
+    runtimePaths.push_back(*path);
+  }
   std::vector<NewArchiveMember> members;
   members.emplace_back(MemoryBufferRef(object, objectName));
-  Error err = Error::success();
-  for (const object::Archive::Child &child : (*runtime)->children(err)) {
-    Expected<StringRef> name = child.getName();
-    Expected<MemoryBufferRef> data = child.getMemoryBufferRef();
-    if (!name || !data) {
-      consumeError(name.takeError());
-      consumeError(data.takeError());
-      return reportError("cannot read the members of '" + runtimePath + "'");
+  // The members point into the archives' buffers, kept until written.
+  std::vector<std::unique_ptr<MemoryBuffer>> buffers;
+  std::vector<std::unique_ptr<object::Archive>> archives;
+  for (const std::string &runtimePath : runtimePaths) {
+    auto runtimeBuffer = MemoryBuffer::getFile(runtimePath);
+    if (!runtimeBuffer)
+      return reportError("cannot read the runtime library '" + runtimePath +
+                         "': " + runtimeBuffer.getError().message());
+    buffers.push_back(std::move(*runtimeBuffer));
+    Expected<std::unique_ptr<object::Archive>> runtime =
+        object::Archive::create(buffers.back()->getMemBufferRef());
+    if (!runtime)
+      return reportError("'" + runtimePath + "' is not an archive: " +
+                         toString(runtime.takeError()));
+    archives.push_back(std::move(*runtime));
+    Error err = Error::success();
+    for (const object::Archive::Child &child : archives.back()->children(err)) {
+      Expected<StringRef> name = child.getName();
+      Expected<MemoryBufferRef> data = child.getMemoryBufferRef();
+      if (!name || !data) {
+        consumeError(name.takeError());
+        consumeError(data.takeError());
+        return reportError("cannot read the members of '" + runtimePath + "'");
+      }
+      // A library serves the user's program, which has its own main.
+      if (name->starts_with("main."))
+        continue;
+      members.emplace_back(*data);
     }
-    // A library serves the user's program, which has its own main.
-    if (name->starts_with("main."))
-      continue;
-    members.emplace_back(*data);
+    if (err)
+      return reportError("cannot read '" + runtimePath +
+                         "': " + toString(std::move(err)));
   }
-  if (err)
-    return reportError("cannot read '" + runtimePath +
-                       "': " + toString(std::move(err)));
   if (Error e = writeArchive(outputPath, members, SymtabWritingMode::NormalSymtab,
                              object::Archive::K_GNU, /*Deterministic=*/true,
                              /*Thin=*/false))

@@ -23,18 +23,30 @@ std::string tfmc::findRuntimeLibrary() {
   return TFMC_RUNTIME_LIBRARY;
 }
 
+Expected<std::string> tfmc::findVulkanRuntimeLibrary() {
+  SmallString<256> path(sys::path::parent_path(findRuntimeLibrary()));
+  sys::path::append(path, "libtfmrt_vulkan.a");
+  if (!sys::fs::exists(path))
+    return createStringError(inconvertibleErrorCode(),
+                             "the Vulkan runtime library '" + path +
+                                 "' is missing (tfmc was built without "
+                                 "Vulkan's headers: install libvulkan-dev "
+                                 "and rebuild)");
+  return path.str().str();
+}
+
 int tfmc::linkExecutable(StringRef objectPath, StringRef outputPath,
                          bool openMP, bool vulkan) {
   std::string runtime = findRuntimeLibrary();
   if (!sys::fs::exists(runtime))
     return reportError("the runtime library '" + runtime + "' is missing");
-  // The Vulkan runtime sits beside libtfmrt.a and calls into it.
-  SmallString<256> vulkanRuntime(sys::path::parent_path(runtime));
-  sys::path::append(vulkanRuntime, "libtfmrt_vulkan.a");
-  if (vulkan && !sys::fs::exists(vulkanRuntime))
-    return reportError("the Vulkan runtime library '" + vulkanRuntime +
-                       "' is missing (tfmc was built without Vulkan's "
-                       "headers: install libvulkan-dev and rebuild)");
+  std::string vulkanRuntime;
+  if (vulkan) {
+    Expected<std::string> path = findVulkanRuntimeLibrary();
+    if (!path)
+      return reportError(toString(path.takeError()));
+    vulkanRuntime = *path;
+  }
   std::string linker = TFMC_LINKER_DRIVER;
   if (const char *env = std::getenv("TFMC_LINKER_DRIVER"))
     linker = env;

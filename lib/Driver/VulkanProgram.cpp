@@ -26,6 +26,7 @@
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Target/SPIRV/Serialization.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "llvm/IR/Constants.h"
@@ -189,11 +190,17 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
     return it->second;
   };
 
+  // Views the kernels recreated from their base buffers, and anything else
+  // without effects whose results nothing live uses.
+  llvm::SmallPtrSet<Operation *, 16> dead;
+  for (Operation &op : llvm::reverse(entry.getBody().front()))
+    if (!isa<func::ReturnOp>(op) && isMemoryEffectFree(&op) &&
+        llvm::all_of(op.getUsers(),
+                     [&](Operation *user) { return dead.contains(user); }))
+      dead.insert(&op);
   for (Operation &op : entry.getBody().front()) {
-    if (isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp>(op))
-      continue;
-    // Views the kernels recreated from their base buffers.
-    if (isa<ViewLikeOpInterface>(op) && op.use_empty())
+    if (dead.contains(&op) ||
+        isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp>(op))
       continue;
     if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
       FailureOr<uint64_t> bytes = getBytes(&op, alloc.getType());

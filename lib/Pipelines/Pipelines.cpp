@@ -210,6 +210,8 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   kernels.addPass(arith::createIntRangeOptimizationsPass());
   kernels.addPass(arith::createArithIntRangeNarrowing(
       arith::ArithIntRangeNarrowingOptions{/*bitwidthsSupported=*/{32}}));
+  // floordivsi/ceildivsi (from affine maps) have no SPIR-V counterpart.
+  kernels.addPass(arith::createArithExpandOpsPass());
   // exp, log, tanh, erf as polynomials (SPIR-V has no erf; the others match
   // the CPU target's numerics).
   kernels.addPass(createApproximateMathPass(ApproximateMathPassOptions{

@@ -11,6 +11,8 @@
  * the errors for bad use. Exits 77 (ctest: skipped) with the reason when
  * the machine has no Vulkan loader or device.
  *
+ * vulkan_test --has-device: exits 0 when a Vulkan device exists, else 77
+ * (lit's vulkan-device feature).
  * vulkan_test --no-loader: the loader named by TFMRT_VULKAN_LOADER does
  * not exist; creating a device must say so, with TFMRT_VK_NO_LOADER.
  * vulkan_test --no-device: the loader finds no driver (VK_ICD_FILENAMES
@@ -72,6 +74,14 @@ static int no_device(void) {
 }
 
 int main(int argc, char **argv) {
+  /* Whether this machine has a Vulkan device (lit's vulkan-device). */
+  if (argc == 2 && strcmp(argv[1], "--has-device") == 0) {
+    int count = 0;
+    tfmrt_vk_device_info info;
+    return tfmrt_vk_list_devices(&info, 1, &count) == TFMRT_VK_OK && count > 0
+               ? 0
+               : 77;
+  }
   if (argc == 2 && strcmp(argv[1], "--no-loader") == 0)
     return no_loader();
   if (argc == 2 && strcmp(argv[1], "--no-device") == 0)

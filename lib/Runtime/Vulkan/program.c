@@ -16,6 +16,7 @@
 
 #include "error.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,7 +152,19 @@ static program_state *state_of(const tfmrt_vk_program *program) {
   return NULL;
 }
 
+/* Runs are serialized: a program's buffers and recorded schedule are
+ * shared by every thread (model libraries allow a context per thread). */
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void run_locked(const tfmrt_vk_program *program, void **buffers);
+
 void tfmrt_vk_program_run(const tfmrt_vk_program *program, void **buffers) {
+  pthread_mutex_lock(&run_lock);
+  run_locked(program, buffers);
+  pthread_mutex_unlock(&run_lock);
+}
+
+static void run_locked(const tfmrt_vk_program *program, void **buffers) {
   program_state *st = state_of(program);
   if (!st)
     return;
