@@ -76,6 +76,9 @@ struct MapToGPUPass : public tfmc::impl::MapToGPUPassBase<MapToGPUPass> {
 
   LogicalResult mapKernel(func::FuncOp func) {
     Block &body = func.getBody().front();
+    // Already a launch (tfmc-tile-gpu-contractions).
+    if (!func.getOps<gpu::LaunchOp>().empty())
+      return success();
     Operation *terminator = body.getTerminator();
     // A kernel cannot call the host (index checks were turned into buffer
     // writes by tfmc-record-index-errors).

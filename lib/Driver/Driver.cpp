@@ -429,6 +429,8 @@ int tfmc::compile(const CompileOptions &options) {
   pipelineOptions.attentionBlock = options.attentionBlock;
   pipelineOptions.parallel = options.parallel;
   pipelineOptions.vulkanMaxBufferRange = options.vulkanMaxBufferRange;
+  pipelineOptions.vulkanTiledMatmul = options.vulkanTiledMatmul;
+  pipelineOptions.vulkanTarget = options.vulkanTarget;
   std::optional<Phase> stopAfter = options.compileTo;
 
   // Runs the passes of `phase` on the module, under its own timer.

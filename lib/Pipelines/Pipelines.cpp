@@ -195,6 +195,13 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createRecordIndexErrorsPass());
+  if (options.vulkanTiledMatmul) {
+    // The profiles' matmul tiles (tfmc-tile-gpu-contractions).
+    TileGPUContractionsPassOptions tiles;
+    if (options.vulkanTarget == "small")
+      tiles.tileM = tiles.tileN = 64;
+    pm.addPass(createTileGPUContractionsPass(tiles));
+  }
   pm.addPass(createMapToGPUPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createEmulateBF16Pass());

@@ -155,6 +155,23 @@ int main(int argc, char **argv) {
   tfmrt_vk_kernel *add_stripped = NULL;
   CHECK(tfmrt_vk_kernel_create(vk, stripped, stripped_words, "main", 3, 4,
                                &add_stripped) == TFMRT_VK_OK);
+  /* A workgroup larger than the device allows (LocalSize 64 -> 65536):
+   * refused with the limit, before the driver sees it. */
+  for (size_t at = 5; at < words;) {
+    uint32_t count = spirv[at] >> 16;
+    if (count == 0)
+      break;
+    if ((spirv[at] & 0xffffu) == 16 && count == 6 && spirv[at + 2] == 17) {
+      uint32_t saved = spirv[at + 3];
+      spirv[at + 3] = 65536;
+      tfmrt_vk_kernel *too_big = NULL;
+      CHECK(tfmrt_vk_kernel_create(vk, spirv, words, "main", 3, 4,
+                                   &too_big) == TFMRT_VK_UNSUPPORTED);
+      CHECK(strstr(tfmrt_vk_last_error(), "65536 x 1 x 1") != NULL);
+      spirv[at + 3] = saved;
+    }
+    at += count;
+  }
   /* Not SPIR-V: refused before the driver sees it. */
   uint32_t junk[4] = {1, 2, 3, 4};
   tfmrt_vk_kernel *bad_kernel = NULL;

@@ -373,6 +373,14 @@ def test_linear(x_shape, out_features, bias, params):
     ((1, 1, 1), (1, 1, 1), False, False),
     ((3, 1, 7), (1, 1, 13), True, False),
     ((2, 13, 1), (2, 5, 1), False, True),
+    # Large enough for the tiled kernels (CPU register tiles, Vulkan
+    # workgroup tiles of 128 x 128 x 8): shapes that divide the tiles and
+    # shapes that do not, transposed and batched.
+    ((256, 64), (64, 128), False, False),
+    ((130, 70), (70, 200), False, False),
+    ((70, 130), (200, 70), True, True),
+    ((3, 100, 40), (3, 40, 90), False, False),
+    ((2, 1, 64, 33), (3, 47, 33), False, True),
 ])
 def test_matmul(a_shape, b_shape, ta, tb):
     """f32 tolerance."""

@@ -71,6 +71,19 @@ int main(int argc, char **argv) {
                "134217728, the 128 MiB every Vulkan device allows; a "
                "multiple of 256)"),
       cl::init(int64_t(1) << 27), cl::cat(category));
+  cl::opt<std::string> vulkanTarget(
+      "vulkan-target",
+      cl::desc("--target=vulkan: the device class kernels are sized for: "
+               "default (workgroups of 256 invocations: desktop GPUs, "
+               "lavapipe) or small (64 invocations: devices with Vulkan's "
+               "minimum of 128)"),
+      cl::init("default"), cl::cat(category));
+  cl::opt<std::string> vulkanMatmul(
+      "vulkan-matmul",
+      cl::desc("--target=vulkan: how contractions run: tiled (default: "
+               "workgroup tiles staged in shared memory) or naive (one "
+               "thread per output; for comparison)"),
+      cl::init("tiled"), cl::cat(category));
   cl::opt<std::string> entry("entry-point",
                              cl::desc("The model's entry function"),
                              cl::init("main"), cl::cat(category));
@@ -109,6 +122,14 @@ int main(int argc, char **argv) {
     return fail("--vulkan-max-buffer-range must be a positive multiple of "
                 "256");
   options.vulkanMaxBufferRange = vulkanMaxBufferRange;
+  if (vulkanMatmul != "tiled" && vulkanMatmul != "naive")
+    return fail("unknown --vulkan-matmul='" + vulkanMatmul +
+                "' (expected tiled or naive)");
+  options.vulkanTiledMatmul = vulkanMatmul == "tiled";
+  if (vulkanTarget != "default" && vulkanTarget != "small")
+    return fail("unknown --vulkan-target='" + vulkanTarget +
+                "' (expected default or small)");
+  options.vulkanTarget = vulkanTarget;
   std::optional<tfmc::EmitKind> kind = tfmc::parseEmitKind(emit);
   if (!kind)
     return fail("unknown --emit='" + emit +

@@ -35,6 +35,10 @@ struct CompileOptions {
   std::string target = "cpu";   ///< cpu or vulkan
   /// vulkan: largest range one storage-buffer binding covers.
   int64_t vulkanMaxBufferRange = int64_t(1) << 27;
+  /// vulkan: the device class kernels are sized for (default or small).
+  std::string vulkanTarget = "default";
+  /// vulkan: contractions as tiled kernels (false: one thread per output).
+  bool vulkanTiledMatmul = true;
 };
 
 /// Process exit codes of the driver.

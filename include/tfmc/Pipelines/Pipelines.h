@@ -65,6 +65,18 @@ struct CpuPipelineOptions
                      "covers; larger tensors are bound as several (default "
                      "128 MiB, what every Vulkan device allows)"),
       llvm::cl::init(int64_t(1) << 27)};
+  Option<std::string> vulkanTarget{
+      *this, "vulkan-target",
+      llvm::cl::desc("vulkan: the device class kernels are sized for: "
+                     "default (256-invocation workgroups: desktop GPUs, "
+                     "lavapipe) or small (64 invocations, for devices with "
+                     "Vulkan's minimum of 128)"),
+      llvm::cl::init("default")};
+  Option<bool> vulkanTiledMatmul{
+      *this, "vulkan-tiled-matmul",
+      llvm::cl::desc("vulkan: contractions as shared-memory tiled kernels "
+                     "(false: one thread per output, for comparison)"),
+      llvm::cl::init(true)};
 };
 
 /// input → graph: check the model, decompose composites, fold, CSE, fuse

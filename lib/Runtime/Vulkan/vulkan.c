@@ -909,6 +909,7 @@ enum {
   SPV_OP_EXTENSION = 10,
   SPV_OP_EXECUTION_MODE = 16,
   SPV_OP_CAPABILITY = 17,
+  SPV_MODE_LOCAL_SIZE = 17,
   SPV_MODE_SIGNED_ZERO_INF_NAN_PRESERVE = 4461,
   SPV_CAP_SIGNED_ZERO_INF_NAN_PRESERVE = 4466,
   SPV_HEADER_WORDS = 5,
@@ -980,6 +981,32 @@ tfmrt_vk_status tfmrt_vk_kernel_create(tfmrt_vk *vk, const uint32_t *spirv,
                 "allows %u",
                 entry, bindings, vk->info.name,
                 vk->properties.limits.maxPerStageDescriptorStorageBuffers);
+  /* The workgroup size the kernel declares (LocalSize), against the
+   * device's limits: Vulkan only guarantees 128 invocations. */
+  for (size_t at = SPV_HEADER_WORDS; at < words;) {
+    uint32_t count = spirv[at] >> 16, opcode = spirv[at] & 0xffffu;
+    if (count == 0 || at + count > words)
+      break;
+    if (opcode == SPV_OP_EXECUTION_MODE && count == 6 &&
+        spirv[at + 2] == SPV_MODE_LOCAL_SIZE) {
+      const VkPhysicalDeviceLimits *lim = &vk->properties.limits;
+      uint32_t x = spirv[at + 3], y = spirv[at + 4], z = spirv[at + 5];
+      if (x > lim->maxComputeWorkGroupSize[0] ||
+          y > lim->maxComputeWorkGroupSize[1] ||
+          z > lim->maxComputeWorkGroupSize[2] ||
+          (uint64_t)x * y * z > lim->maxComputeWorkGroupInvocations)
+        return fail(TFMRT_VK_UNSUPPORTED,
+                    "kernel '%s' runs workgroups of %u x %u x %u "
+                    "invocations; Vulkan device '%s' allows %u (at most "
+                    "%u x %u x %u): compile with --vulkan-target=small",
+                    entry, x, y, z, vk->info.name,
+                    lim->maxComputeWorkGroupInvocations,
+                    lim->maxComputeWorkGroupSize[0],
+                    lim->maxComputeWorkGroupSize[1],
+                    lim->maxComputeWorkGroupSize[2]);
+    }
+    at += count;
+  }
   tfmrt_vk_kernel *k = calloc(1, sizeof *k);
   VkDescriptorSetLayoutBinding *layout_bindings =
       calloc(bindings ? bindings : 1, sizeof *layout_bindings);

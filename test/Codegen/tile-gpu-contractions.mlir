@@ -1,0 +1,87 @@
+// RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions="tile-m=64 tile-n=64 tile-k=16 thread-m=4 thread-n=4" | FileCheck %s
+// RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions | FileCheck %s --check-prefix=DEFAULT
+// RUN: not tfmc-opt %s --tfmc-tile-gpu-contractions="tile-m=62" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: tfmc-tile-gpu-contractions: tile sizes must be positive and divisible by the thread tile
+
+// 100 x 70 x 40: a grid of 2 x 2 workgroups of 16 x 16 threads, A and B
+// slices of 16 x 64 in workgroup memory, 16 accumulators per thread carried
+// through the K loop, the last K slice shorter (min), edges guarded.
+// CHECK-LABEL: func.func private @matmul
+// CHECK: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %[[BZ:.*]]) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[TX:.*]], %[[TY:.*]], %{{.*}}) in (%{{.*}} = %c16{{.*}}, %{{.*}} = %c16{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK: %[[AT:.*]] = memref.alloc() : memref<16x64xf32, 3>
+// CHECK: %[[BT:.*]] = memref.alloc() : memref<16x64xf32, 3>
+// CHECK-COUNT-16: memref.load %arg2
+// CHECK: %[[K:.*]]:16 = scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// CHECK: memref.load %arg0
+// CHECK: memref.store %{{.*}}, %[[AT]]
+// CHECK: memref.load %arg1
+// CHECK: memref.store %{{.*}}, %[[BT]]
+// CHECK: gpu.barrier
+// CHECK: %[[KN:.*]] = arith.minui
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[KN]] step %{{.*}} iter_args(
+// CHECK-COUNT-4: memref.load %[[AT]]
+// CHECK-COUNT-4: memref.load %[[BT]]
+// CHECK-COUNT-16: arith.mulf
+// CHECK: scf.yield
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK-COUNT-16: memref.store %[[K]]#{{[0-9]+}}, %arg2
+// CHECK-NOT: linalg.
+func.func private @matmul(%a: memref<100x40xf32>, %b: memref<40x70xf32>, %c: memref<100x70xf32>) attributes {tfmc.kernel} {
+  linalg.matmul ins(%a, %b : memref<100x40xf32>, memref<40x70xf32>) outs(%c : memref<100x70xf32>)
+  return
+}
+
+// -----
+
+// Batched, B transposed ([N, K]) and shared across the batch, f16 inputs
+// accumulated in f32 (the body's casts kept): the batch is grid z.
+#a = affine_map<(b, m, n, k) -> (b, m, k)>
+#bt = affine_map<(b, m, n, k) -> (n, k)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+// CHECK-LABEL: func.func private @batched_bt
+// (M = 32, N = 24: the 64-wide tiles halve to 32 and 16.)
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c3{{.*}}) threads({{.*}}) in (%{{.*}} = %c4{{.*}}, %{{.*}} = %c8{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK: memref.alloc() : memref<16x32xf16, 3>
+// CHECK: memref.alloc() : memref<16x16xf16, 3>
+// CHECK: arith.remui %[[BZ:.*]], %c3
+// CHECK: arith.extf {{.*}} : f16 to f32
+func.func private @batched_bt(%a: memref<3x32x20xf16>, %b: memref<24x20xf16>, %c: memref<3x32x24xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<3x32x20xf16>, memref<24x20xf16>) outs(%c : memref<3x32x24xf32>) {
+  ^bb0(%x: f16, %y: f16, %acc: f32):
+    %xf = arith.extf %x : f16 to f32
+    %yf = arith.extf %y : f16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Too small to fill a workgroup (a matrix-vector product), or not a
+// contraction: left to tfmc-map-to-gpu.
+// CHECK-LABEL: func.func private @matvec
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.matmul
+func.func private @matvec(%a: memref<100x40xf32>, %b: memref<40x1xf32>, %c: memref<100x1xf32>) attributes {tfmc.kernel} {
+  linalg.matmul ins(%a, %b : memref<100x40xf32>, memref<40x1xf32>) outs(%c : memref<100x1xf32>)
+  return
+}
+
+// -----
+
+// The defaults: 128 x 128 tiles of 8 x 8 per thread, 8-deep slices, halved
+// to 64 along a dimension of 100 (8 x 16 threads).
+// DEFAULT-LABEL: func.func private @defaults
+// DEFAULT: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c16{{.*}}, %{{.*}} = %c8{{.*}}, %{{.*}} = %c1{{.*}})
+// DEFAULT: memref.alloc() : memref<8x64xf32, 3>
+// DEFAULT: memref.alloc() : memref<8x128xf32, 3>
+// DEFAULT: scf.for {{.*}} iter_args(
+// DEFAULT-COUNT-64: arith.mulf
+func.func private @defaults(%a: memref<100x64xf32>, %b: memref<64x256xf32>, %c: memref<100x256xf32>) attributes {tfmc.kernel} {
+  linalg.matmul ins(%a, %b : memref<100x64xf32>, memref<64x256xf32>) outs(%c : memref<100x256xf32>)
+  return
+}
