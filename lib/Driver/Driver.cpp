@@ -175,6 +175,43 @@ static FailureOr<ModelDesc> describeModel(ModuleOp module,
       ok = false;
       return;
     }
+    llvm::StringRef dtype = getSafetensorsDType(type.getElementType());
+    if (std::optional<ArrayAttr> parts = weight.getParts()) {
+      // Every part: stored, of the weight's dtype and trailing shape; the
+      // leading sizes add up to the weight's.
+      int64_t rows = 0;
+      WeightDesc w{weight.getName().str(),
+                   getWeightSymbolName(weight.getName()), 0, 0, "", {},
+                   std::vector<int64_t>(type.getShape().begin(), type.getShape().end()),
+                   dtype.str()};
+      for (auto part : parts->getAsValueRange<StringAttr>()) {
+        const StoredTensor *stored = store->lookup(part);
+        if (!stored || stored->dtype != dtype || stored->shape.empty() ||
+            !llvm::equal(llvm::ArrayRef(stored->shape).drop_front(),
+                         type.getShape().drop_front())) {
+          weight.emitError() << "weight '" << weight.getName() << "': part '"
+                             << part << "' is "
+                             << (stored ? "not a " + dtype.str() +
+                                              " tensor of the weight's shape "
+                                              "but for dimension 0"
+                                        : "not in " + store->getPath());
+          ok = false;
+          return;
+        }
+        rows += stored->shape[0];
+        w.byteSize += stored->byteSize;
+        w.parts.push_back(part.str());
+      }
+      if (rows != type.getDimSize(0)) {
+        weight.emitError() << "weight '" << weight.getName() << "': its parts "
+                           << "have " << rows << " rows, the weight "
+                           << type.getDimSize(0);
+        ok = false;
+        return;
+      }
+      desc.weights.push_back(std::move(w));
+      return;
+    }
     const StoredTensor *stored = store->lookup(weight.getName());
     if (!stored) {
       weight.emitError() << "weight '" << weight.getName()
@@ -182,7 +219,6 @@ static FailureOr<ModelDesc> describeModel(ModuleOp module,
       ok = false;
       return;
     }
-    llvm::StringRef dtype = getSafetensorsDType(type.getElementType());
     if (stored->dtype != dtype ||
         !llvm::equal(stored->shape, type.getShape())) {
       std::string shape;
@@ -196,7 +232,8 @@ static FailureOr<ModelDesc> describeModel(ModuleOp module,
     }
     desc.weights.push_back(
         {weight.getName().str(), getWeightSymbolName(weight.getName()),
-         stored->fileOffset, stored->byteSize, /*path=*/""});
+         stored->fileOffset, stored->byteSize, /*path=*/"", {},
+         stored->shape, stored->dtype});
   });
   if (!ok)
     return failure();
@@ -225,6 +262,53 @@ static std::string defaultOutputPath(const CompileOptions &options) {
   llvm_unreachable("unknown emit kind");
 }
 
+/// A file for a compile-time output beside `base` when `keep`, else a
+/// temporary one that `removers` deletes.
+static llvm::Expected<std::string>
+newWeightFile(bool keep, llvm::StringRef base, llvm::StringRef symbol,
+              std::vector<std::unique_ptr<llvm::FileRemover>> &removers) {
+  llvm::SmallString<256> path;
+  if (keep)
+    path = (base + "." + symbol + ".bin").str();
+  else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+               "tfmc-weight", "bin", path))
+    return llvm::createStringError(ec, "cannot create a temporary file: " +
+                                           ec.message());
+  if (!keep)
+    removers.push_back(std::make_unique<llvm::FileRemover>(path));
+  llvm::sys::fs::make_absolute(path);
+  return path.str().str();
+}
+
+/// Writes the bytes of every weight with parts (its parts' bytes one after
+/// the other) into a file of its own, which `weights` then points to.
+static int
+writeAssembledWeights(const WeightStore &store, bool keep, llvm::StringRef base,
+                      std::vector<WeightDesc> &weights,
+                      std::vector<std::unique_ptr<llvm::FileRemover>> &removers) {
+  for (WeightDesc &w : weights) {
+    if (w.parts.empty())
+      continue;
+    llvm::Expected<std::string> path =
+        newWeightFile(keep, base, w.symbol, removers);
+    if (!path)
+      return reportError(llvm::toString(path.takeError()));
+    std::error_code ec;
+    llvm::raw_fd_ostream os(*path, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return reportError("cannot write '" + *path + "': " + ec.message());
+    for (const std::string &part : w.parts)
+      os << store.getData(*store.lookup(part));
+    os.close();
+    if (os.has_error())
+      return reportError("cannot write '" + *path + "': " +
+                         os.error().message());
+    w.path = *path;
+    w.fileOffset = 0;
+  }
+  return ExitCode::Success;
+}
+
 /// Writes every weight the code reads packed (a global
 /// `<weight symbol>_panels<P>` of `llvmModule`) into a file, and adds it to
 /// `weights` to be embedded like the others: beside `base` when `keep`, else
@@ -243,21 +327,28 @@ writePackedWeights(llvm::Module &llvmModule, const WeightStore &store,
       if (!symbol.starts_with(prefix) ||
           symbol.drop_front(prefix.size()).getAsInteger(10, panel))
         continue;
-      llvm::SmallString<256> path;
-      if (keep)
-        path = (base + "." + symbol + ".bin").str();
-      else if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-                   "tfmc-packed", "bin", path))
-        return reportError("cannot create a temporary file: " + ec.message());
-      if (!keep)
-        removers.push_back(std::make_unique<llvm::FileRemover>(path));
+      llvm::Expected<std::string> path =
+          newWeightFile(keep, base, symbol, removers);
+      if (!path)
+        return reportError(llvm::toString(path.takeError()));
+      StoredTensor tensor{w.name, w.dtype, w.shape, 0, w.byteSize};
+      std::unique_ptr<llvm::MemoryBuffer> assembled;
+      llvm::StringRef data;
+      if (w.parts.empty()) {
+        data = store.getData(*store.lookup(w.name));
+      } else {
+        auto file = llvm::MemoryBuffer::getFile(w.path);
+        if (!file)
+          return reportError("cannot read '" + w.path + "': " +
+                             file.getError().message());
+        assembled = std::move(*file);
+        data = assembled->getBuffer();
+      }
       llvm::Expected<uint64_t> bytes =
-          writePackedPanels(store, *store.lookup(w.name), panel, path);
+          writePackedPanels(tensor, data, panel, *path);
       if (!bytes)
         return reportError(llvm::toString(bytes.takeError()));
-      llvm::SmallString<256> absolute(path);
-      llvm::sys::fs::make_absolute(absolute);
-      packed.push_back({w.name, symbol.str(), 0, *bytes, absolute.str().str()});
+      packed.push_back({w.name, symbol.str(), 0, *bytes, *path, {}, {}, ""});
     }
   }
   weights.insert(weights.end(), packed.begin(), packed.end());
@@ -543,6 +634,9 @@ int tfmc::compile(const CompileOptions &options) {
     std::string base = outputPath != "-"           ? outputPath
                        : options.inputPath != "-" ? options.inputPath
                                                   : std::string("model");
+    if (int rc = writeAssembledWeights(*store, keepPackedWeights, base,
+                                       model->weights, packedFiles))
+      return rc;
     if (int rc = writePackedWeights(*llvmModule, *store, keepPackedWeights,
                                     base, model->weights, packedFiles))
       return rc;

@@ -41,8 +41,14 @@ struct WeightDesc {
   uint64_t fileOffset = 0;
   uint64_t byteSize = 0;
   /// The file holding the bytes when it is not the weights file (weights
-  /// packed at compile time).
+  /// packed or assembled at compile time).
   std::string path;
+  /// A weight with parts (tfm.weight ... parts [...]): the stored tensors
+  /// whose bytes, one after the other, are its bytes (concatenation along
+  /// dimension 0 of row-major tensors).
+  std::vector<std::string> parts;
+  std::vector<int64_t> shape;
+  std::string dtype;
 };
 
 struct ModelDesc {

@@ -167,9 +167,8 @@ StringRef WeightStore::getData(const StoredTensor &tensor) const {
   return buffer->getBuffer().substr(tensor.fileOffset, tensor.byteSize);
 }
 
-llvm::Expected<uint64_t> tfmc::writePackedPanels(const WeightStore &store,
-                                                 const StoredTensor &tensor,
-                                                 int64_t panel,
+llvm::Expected<uint64_t> tfmc::writePackedPanels(const StoredTensor &tensor,
+                                                 StringRef data, int64_t panel,
                                                  StringRef path) {
   using namespace llvm;
   unsigned element = WeightStore::getElementSize(tensor.dtype);
@@ -178,7 +177,10 @@ llvm::Expected<uint64_t> tfmc::writePackedPanels(const WeightStore &store,
                              "cannot pack weight '" + tensor.name +
                                  "': not a float matrix");
   int64_t n = tensor.shape[0], k = tensor.shape[1];
-  StringRef data = store.getData(tensor);
+  if (data.size() != static_cast<uint64_t>(n) * k * element)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot pack weight '" + tensor.name +
+                                 "': its data has the wrong size");
   std::error_code ec;
   raw_fd_ostream os(path, ec, sys::fs::OF_None);
   if (ec)

@@ -77,6 +77,8 @@ void tfmc::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   // After folding, so constant scales and masks are literals.
   pm.addPass(tfm::createTfmFuseAttentionPass());
+  // After fusion, which matches the projections' users, not the projections.
+  pm.addPass(tfm::createTfmMergeProjectionsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

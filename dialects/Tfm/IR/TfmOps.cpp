@@ -238,6 +238,19 @@ LogicalResult WeightOp::verify() {
   if (!getType().hasStaticShape())
     return emitOpError() << "weight '" << getName()
                          << "' must have a static shape, got " << getType();
+  if (std::optional<ArrayAttr> parts = getParts()) {
+    if (parts->size() < 2)
+      return emitOpError() << "weight '" << getName()
+                           << "' must have at least two parts";
+    if (getType().getRank() < 1)
+      return emitOpError() << "weight '" << getName()
+                           << "' has parts, concatenated along dimension 0, "
+                              "so it must have rank >= 1";
+    for (auto part : parts->getAsValueRange<StringAttr>())
+      if (part.empty())
+        return emitOpError() << "weight '" << getName()
+                             << "' has a part with an empty name";
+  }
   return success();
 }
 

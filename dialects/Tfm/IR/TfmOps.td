@@ -28,10 +28,21 @@ def Tfm_WeightOp : Tfm_Op<"weight", [Pure]> {
     ```mlir
     %w = tfm.weight "encoder.layers.0.linear1.weight" : tensor<2048x512xf32>
     ```
+
+    With `parts`, the weight is the concatenation along dimension 0 of the
+    stored tensors named there (each the result's shape but for dimension
+    0, whose sizes add up), assembled when the model is compiled;
+    `tfm-merge-projections` creates such weights, with the parts' names
+    joined by `+` as the name.
+
+    ```mlir
+    %qkv = tfm.weight "q.weight+k.weight+v.weight" parts ["q.weight", "k.weight", "v.weight"]
+        : tensor<1536x512xf32>
+    ```
   }];
-  let arguments = (ins StrAttr:$name);
+  let arguments = (ins StrAttr:$name, OptionalAttr<StrArrayAttr>:$parts);
   let results = (outs Tfm_Tensor:$result);
-  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let assemblyFormat = "$name (`parts` $parts^)? attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 

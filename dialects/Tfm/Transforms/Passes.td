@@ -66,6 +66,33 @@ def TfmFuseAttentionPass : Pass<"tfm-fuse-attention"> {
   }];
 }
 
+def TfmMergeProjectionsPass : Pass<"tfm-merge-projections"> {
+  let summary = "Merge tfm.linear ops that share their input into one";
+  let description = [{
+    The Q, K and V projections of self-attention (and any other group of
+    `tfm.linear` ops reading the same input in one block) become one
+    `tfm.linear` whose weight is the concatenation of theirs along the
+    output features — a `tfm.weight` with `parts`, assembled from the
+    stored tensors when the model is compiled, so it is packed like any
+    weight — followed by a `tfm.slice` per original result. Merged are
+    linears whose weights are `tfm.weight`s (without parts) of one element
+    type and input width, and whose biases are all absent or all
+    `tfm.weight`s; the others are left alone. One matmul over `[.., ΣN]`
+    instead of several reads the input once and runs one kernel.
+
+    ```mlir
+    %q = tfm.linear %x, %wq, %bq : ... -> tensor<16x64xf32>
+    %k = tfm.linear %x, %wk, %bk : ... -> tensor<16x64xf32>
+    // becomes
+    %w = tfm.weight "wq+wk" parts ["wq", "wk"] : tensor<128x64xf32>
+    %b = tfm.weight "bq+bk" parts ["bq", "bk"] : tensor<128xf32>
+    %qk = tfm.linear %x, %w, %b : ... -> tensor<16x128xf32>
+    %q = tfm.slice %qk {starts = [0, 0], limits = [16, 64], ...}
+    %k = tfm.slice %qk {starts = [0, 64], limits = [16, 128], ...}
+    ```
+  }];
+}
+
 def TfmVerifyModelPass : Pass<"tfm-verify-model", "ModuleOp"> {
   let summary = "Check that a module is a model tfmc can compile";
   let description = [{

@@ -53,13 +53,13 @@ private:
   llvm::StringMap<StoredTensor> tensors;
 };
 
-/// Writes the [N, K] matrix `tensor` of `store` as [ceil(N/panel), K,
-/// panel] panels (row k of panel p holds columns p·panel … p·panel+panel-1
-/// of row k of the transposed matrix; zeros past N) to `path`. Returns the
-/// number of bytes written.
-llvm::Expected<uint64_t> writePackedPanels(const WeightStore &store,
-                                           const StoredTensor &tensor,
-                                           int64_t panel, llvm::StringRef path);
+/// Writes the [N, K] matrix `tensor` (its bytes: `data`) as
+/// [ceil(N/panel), K, panel] panels (row k of panel p holds columns
+/// p·panel … p·panel+panel-1 of row k of the transposed matrix; zeros past
+/// N) to `path`. Returns the number of bytes written.
+llvm::Expected<uint64_t> writePackedPanels(const StoredTensor &tensor,
+                                           llvm::StringRef data, int64_t panel,
+                                           llvm::StringRef path);
 
 } // namespace tfmc
 

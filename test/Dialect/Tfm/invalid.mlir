@@ -56,6 +56,30 @@ func.func @weight_dynamic_shape() {
 
 // -----
 
+func.func @weight_one_part() {
+  // expected-error @+1 {{weight 'a' must have at least two parts}}
+  %0 = tfm.weight "a" parts ["a"] : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_parts_scalar() {
+  // expected-error @+1 {{weight 'a+b' has parts, concatenated along dimension 0, so it must have rank >= 1}}
+  %0 = tfm.weight "a+b" parts ["a", "b"] : tensor<f32>
+  return
+}
+
+// -----
+
+func.func @weight_part_empty_name() {
+  // expected-error @+1 {{weight 'a+' has a part with an empty name}}
+  %0 = tfm.weight "a+" parts ["a", ""] : tensor<4xf32>
+  return
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // tfm.constant
 //===----------------------------------------------------------------------===//
