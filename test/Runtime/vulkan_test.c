@@ -113,7 +113,8 @@ int main(int argc, char **argv) {
   CHECK(tfmrt_vk_create(&bad, &none) == TFMRT_VK_BAD_DEVICE_INDEX);
   CHECK(strstr(tfmrt_vk_last_error(), "--device") != NULL);
 
-  tfmrt_vk_options options = {.device_index = -1, .validation = 1};
+  tfmrt_vk_options options = {.device_index = -1, .validation = 1,
+                              .profile = 1};
   tfmrt_vk *vk = NULL;
   status = tfmrt_vk_create(&options, &vk);
   if (status == TFMRT_VK_UNSUPPORTED &&
@@ -218,6 +219,11 @@ int main(int argc, char **argv) {
     CHECK(tfmrt_vk_buffer_write(vk, w, 0, ws, bytes) == TFMRT_VK_OK);
     double ms = 0;
     CHECK(tfmrt_vk_schedule_run(schedule, &ms) == TFMRT_VK_OK);
+    /* Profiling: each step's device time, together at most the run's. */
+    double step_ms[2] = {-2, -2};
+    CHECK(tfmrt_vk_schedule_step_ms(schedule, step_ms, 2) == 2);
+    CHECK(ms < 0 || (step_ms[0] >= 0 && step_ms[1] >= 0 &&
+                     step_ms[0] + step_ms[1] <= ms * 1.0001));
     CHECK(tfmrt_vk_buffer_read(vk, y, y_offset, ys, 2 * bytes) == TFMRT_VK_OK);
     int wrong = 0;
     for (int i = 0; i < n; ++i)

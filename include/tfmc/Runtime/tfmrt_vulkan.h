@@ -66,6 +66,7 @@ typedef struct tfmrt_vk_options {
   int device_index;      /* -1: the first discrete/integrated GPU, else the first */
   uint32_t needs;        /* TFMRT_VK_NEEDS_* */
   int validation;        /* enable VK_LAYER_KHRONOS_validation and count its messages */
+  int profile;           /* a timestamp after every step (tfmrt_vk_schedule_step_ms) */
 } tfmrt_vk_options;
 
 /* One physical device, as listed by tfmrt_vk_list_devices. */
@@ -153,6 +154,12 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *schedule);
  * queue has no timestamps. */
 tfmrt_vk_status tfmrt_vk_schedule_run(tfmrt_vk_schedule *schedule,
                                       double *device_ms);
+
+/* With options.profile: the device time of each step of the last run, in
+ * ms (ms[i] for step i; count entries at most), or -1 without timestamps.
+ * Returns the number of steps. */
+uint32_t tfmrt_vk_schedule_step_ms(tfmrt_vk_schedule *schedule, double *ms,
+                                   uint32_t count);
 
 /*===----------------------------------------------------------------------===*
  * Programs: what tfmc-compile --target=vulkan emits for a model

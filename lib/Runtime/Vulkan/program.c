@@ -17,6 +17,7 @@
 #include "error.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,9 @@ typedef struct program_state {
   tfmrt_vk_buffer **buffers;
   tfmrt_vk_kernel **kernels;
   tfmrt_vk_schedule *schedule;
+  /* TFMRT_VULKAN_PROFILE=1: device time summed per step over the runs. */
+  double *step_ms;
+  uint32_t runs;
 } program_state;
 
 static int selected_device = -1;
@@ -63,6 +67,63 @@ static tfmrt_vk_status report_index_errors(program_state *st,
   return TFMRT_VK_OK;
 }
 
+static int env_flag(const char *name) {
+  const char *v = getenv(name);
+  return v && *v == '1';
+}
+
+/* One line per kernel, the most expensive first: where the device time of
+ * the runs went (TFMRT_VULKAN_PROFILE=1), on stderr at exit. */
+static void print_profile(void) {
+  for (size_t i = 0; i < sizeof states / sizeof *states; ++i) {
+    program_state *st = &states[i];
+    if (!st->program || !st->step_ms || !st->runs)
+      continue;
+    const tfmrt_vk_program *p = st->program;
+    /* Sum the steps per kernel (copies as one entry, index kernel_count). */
+    double *per_kernel = calloc(p->kernel_count + 1, sizeof *per_kernel);
+    uint32_t *dispatches = calloc(p->kernel_count + 1, sizeof *dispatches);
+    if (!per_kernel || !dispatches) {
+      free(per_kernel);
+      free(dispatches);
+      return;
+    }
+    double total = 0;
+    for (uint32_t s = 0; s < p->step_count; ++s) {
+      uint32_t k = p->steps[s].kernel == UINT32_MAX ? p->kernel_count
+                                                     : p->steps[s].kernel;
+      per_kernel[k] += st->step_ms[s] / st->runs;
+      dispatches[k] += 1;
+      total += st->step_ms[s] / st->runs;
+    }
+    fprintf(stderr, "tfmrt: Vulkan profile, device ms per run (%u runs, "
+                    "%.3f ms in all):\n", st->runs, total);
+    for (;;) {
+      uint32_t best = UINT32_MAX;
+      for (uint32_t k = 0; k <= p->kernel_count; ++k)
+        if (dispatches[k] &&
+            (best == UINT32_MAX || per_kernel[k] > per_kernel[best]))
+          best = k;
+      if (best == UINT32_MAX)
+        break;
+      fprintf(stderr, "  %10.3f ms %5.1f %%  %3u x  %s\n", per_kernel[best],
+              total > 0 ? 100 * per_kernel[best] / total : 0.0,
+              dispatches[best],
+              best == p->kernel_count ? "(buffer copies)"
+                                      : p->kernels[best].entry);
+      dispatches[best] = 0;
+    }
+    free(per_kernel);
+    free(dispatches);
+  }
+}
+
+static void register_profile_report(void) {
+  static int registered;
+  if (!registered++)
+    atexit(print_profile);
+}
+
 static tfmrt_vk_status set_up(program_state *st) {
   const tfmrt_vk_program *p = st->program;
   if (p->version != TFMRT_VK_PROGRAM_VERSION) {
@@ -74,8 +135,14 @@ static tfmrt_vk_status set_up(program_state *st) {
   }
   tfmrt_vk_options options = {.device_index = selected_device,
                               .needs = p->needs,
-                              .validation = getenv("TFMRT_VULKAN_VALIDATION") &&
-                                            *getenv("TFMRT_VULKAN_VALIDATION") == '1'};
+                              .validation = env_flag("TFMRT_VULKAN_VALIDATION"),
+                              .profile = env_flag("TFMRT_VULKAN_PROFILE")};
+  if (options.profile) {
+    st->step_ms = calloc(p->step_count ? p->step_count : 1, sizeof *st->step_ms);
+    if (!st->step_ms)
+      return TFMRT_VK_ERROR;
+    register_profile_report();
+  }
   tfmrt_vk_status status = tfmrt_vk_create(&options, &st->vk);
   if (status != TFMRT_VK_OK)
     return status;
@@ -141,6 +208,7 @@ static program_state *state_of(const tfmrt_vk_program *program) {
         tfmrt_vk_destroy(states[i].vk);
         free(states[i].buffers);
         free(states[i].kernels);
+        free(states[i].step_ms);
         memset(&states[i], 0, sizeof states[i]);
         return NULL;
       }
@@ -184,6 +252,16 @@ static void run_locked(const tfmrt_vk_program *program, void **buffers) {
       return record_failure();
   if (tfmrt_vk_schedule_run(st->schedule, &last_device_ms) != TFMRT_VK_OK)
     return record_failure();
+  if (st->step_ms) {
+    double *ms = malloc((p->step_count ? p->step_count : 1) * sizeof *ms);
+    if (ms) {
+      tfmrt_vk_schedule_step_ms(st->schedule, ms, p->step_count);
+      for (uint32_t i = 0; i < p->step_count; ++i)
+        st->step_ms[i] += ms[i] > 0 ? ms[i] : 0;
+      ++st->runs;
+      free(ms);
+    }
+  }
   for (uint32_t i = 0; i < p->buffer_count; ++i)
     if (p->buffers[i].kind == TFMRT_VK_BUFFER_INDEX_ERRORS &&
         report_index_errors(st, i) != TFMRT_VK_OK)

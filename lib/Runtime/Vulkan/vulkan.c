@@ -360,6 +360,9 @@ struct tfmrt_vk_schedule {
   VkDescriptorPool pool;
   VkCommandBuffer commands;
   VkQueryPool timestamps;
+  uint32_t queries;
+  uint64_t *ticks; /* the last run's timestamps */
+  int have_ticks;
   int recorded;
   tfmrt_vk_schedule *next;
 };
@@ -374,6 +377,7 @@ struct tfmrt_vk {
   VkQueue queue;
   uint32_t queue_family;
   int has_timestamps;
+  int profile; /* a timestamp after every step */
   uint32_t preserves_float_specials; /* TFMRT_VK_FLOAT16/32 */
   VkCommandPool command_pool;
   VkFence fence;
@@ -589,6 +593,7 @@ tfmrt_vk_status tfmrt_vk_create(const tfmrt_vk_options *options,
     status = choose_queue(vk);
   if (status == TFMRT_VK_OK)
     vk->preserves_float_specials = float_specials_preserved(vk);
+  vk->profile = options->profile;
   feature_chain features;
   if (status == TFMRT_VK_OK)
     status = enable_features(vk, options->needs, &features);
@@ -654,6 +659,7 @@ static void schedule_free(tfmrt_vk *vk, tfmrt_vk_schedule *s) {
   for (uint32_t i = 0; i < s->count; ++i)
     free(s->dispatches[i].bindings);
   free(s->dispatches);
+  free(s->ticks);
   free(s);
 }
 
@@ -1226,11 +1232,14 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
                                                &s->pool);
   if (result != VK_SUCCESS)
     return vk_fail("vkCreateDescriptorPool", result);
+  /* Query 0 before the first step; the last one after the last step;
+   * when profiling, query i + 1 after step i too. */
+  s->queries = vk->profile ? s->count + 1 : 2;
   if (vk->has_timestamps) {
     VkQueryPoolCreateInfo queries = {
         .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
         .queryType = VK_QUERY_TYPE_TIMESTAMP,
-        .queryCount = 2,
+        .queryCount = s->queries,
     };
     if ((result = vk->vkCreateQueryPool(vk->device, &queries, NULL,
                                         &s->timestamps)) != VK_SUCCESS)
@@ -1249,7 +1258,7 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
       .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   vk->vkBeginCommandBuffer(s->commands, &begin);
   if (s->timestamps) {
-    vk->vkCmdResetQueryPool(s->commands, s->timestamps, 0, 2);
+    vk->vkCmdResetQueryPool(s->commands, s->timestamps, 0, s->queries);
     vk->vkCmdWriteTimestamp(s->commands, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
                             s->timestamps, 0);
   }
@@ -1287,6 +1296,10 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
       if (region.size)
         vk->vkCmdCopyBuffer(s->commands, d->copy_from.buffer->buffer,
                             d->copy_to.buffer->buffer, 1, &region);
+      if (s->timestamps && vk->profile && i + 1 < s->count)
+        vk->vkCmdWriteTimestamp(s->commands,
+                                VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+                                s->timestamps, i + 1);
       continue;
     }
     VkDescriptorSetAllocateInfo set_alloc = {
@@ -1334,6 +1347,9 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
                              VK_SHADER_STAGE_COMPUTE_BIT, 0,
                              d->kernel->push_bytes, d->push);
     vk->vkCmdDispatch(s->commands, d->groups[0], d->groups[1], d->groups[2]);
+    if (s->timestamps && vk->profile && i + 1 < s->count)
+      vk->vkCmdWriteTimestamp(s->commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+                              s->timestamps, i + 1);
   }
   /* The host reads the results after the fence. */
   VkMemoryBarrier shader_to_host = {
@@ -1347,7 +1363,7 @@ tfmrt_vk_status tfmrt_vk_schedule_end(tfmrt_vk_schedule *s) {
       &shader_to_host, 0, NULL, 0, NULL);
   if (s->timestamps)
     vk->vkCmdWriteTimestamp(s->commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
-                            s->timestamps, 1);
+                            s->timestamps, s->queries - 1);
   if ((result = vk->vkEndCommandBuffer(s->commands)) != VK_SUCCESS)
     return vk_fail("vkEndCommandBuffer", result);
   s->recorded = 1;
@@ -1363,16 +1379,33 @@ tfmrt_vk_status tfmrt_vk_schedule_run(tfmrt_vk_schedule *s,
   tfmrt_vk_status status = submit_and_wait(vk, s->commands);
   if (status != TFMRT_VK_OK)
     return status;
-  if (device_ms) {
-    *device_ms = -1;
-    uint64_t ticks[2];
-    if (s->timestamps &&
-        vk->vkGetQueryPoolResults(vk->device, s->timestamps, 0, 2,
-                                  sizeof ticks, ticks, sizeof ticks[0],
+  s->have_ticks = 0;
+  if (s->timestamps) {
+    free(s->ticks);
+    s->ticks = calloc(s->queries, sizeof *s->ticks);
+    s->have_ticks =
+        s->ticks &&
+        vk->vkGetQueryPoolResults(vk->device, s->timestamps, 0, s->queries,
+                                  s->queries * sizeof *s->ticks, s->ticks,
+                                  sizeof *s->ticks,
                                   VK_QUERY_RESULT_64_BIT |
-                                      VK_QUERY_RESULT_WAIT_BIT) == VK_SUCCESS)
-      *device_ms = (double)(ticks[1] - ticks[0]) *
-                   vk->properties.limits.timestampPeriod * 1e-6;
+                                      VK_QUERY_RESULT_WAIT_BIT) == VK_SUCCESS;
   }
+  if (device_ms)
+    *device_ms = s->have_ticks ? (double)(s->ticks[s->queries - 1] -
+                                          s->ticks[0]) *
+                                     vk->properties.limits.timestampPeriod *
+                                     1e-6
+                               : -1;
   return TFMRT_VK_OK;
+}
+
+uint32_t tfmrt_vk_schedule_step_ms(tfmrt_vk_schedule *s, double *ms,
+                                   uint32_t count) {
+  double period = s->vk->properties.limits.timestampPeriod * 1e-6;
+  for (uint32_t i = 0; i < s->count && i < count; ++i)
+    ms[i] = s->have_ticks && s->vk->profile
+                ? (double)(s->ticks[i + 1] - s->ticks[i]) * period
+                : -1;
+  return s->count;
 }
