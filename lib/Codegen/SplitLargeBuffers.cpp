@@ -52,7 +52,7 @@ struct SplitLargeBuffersPass
     if (maxBindingBytes <= 0 || maxBindingBytes % 8) {
       module.emitError("tfmc-split-large-buffers: max-binding-bytes must be "
                        "a positive multiple of 8, not ")
-          << maxBindingBytes;
+          << static_cast<int64_t>(maxBindingBytes);
       return signalPassFailure();
     }
     SmallVector<BufferVariable> buffers;

@@ -280,46 +280,55 @@ newWeightFile(bool keep, llvm::StringRef base, llvm::StringRef symbol,
   return path.str().str();
 }
 
-/// Writes the bytes of every weight with parts (its parts' bytes one after
-/// the other) into a file of its own, which `weights` then points to.
-static int
-writeAssembledWeights(const WeightStore &store, bool keep, llvm::StringRef base,
-                      std::vector<WeightDesc> &weights,
-                      std::vector<std::unique_ptr<llvm::FileRemover>> &removers) {
-  for (WeightDesc &w : weights) {
-    if (w.parts.empty())
-      continue;
-    llvm::Expected<std::string> path =
-        newWeightFile(keep, base, w.symbol, removers);
-    if (!path)
-      return reportError(llvm::toString(path.takeError()));
-    std::error_code ec;
-    llvm::raw_fd_ostream os(*path, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return reportError("cannot write '" + *path + "': " + ec.message());
-    for (const std::string &part : w.parts)
-      os << store.getData(*store.lookup(part));
-    os.close();
-    if (os.has_error())
-      return reportError("cannot write '" + *path + "': " +
-                         os.error().message());
-    w.path = *path;
-    w.fileOffset = 0;
-  }
-  return ExitCode::Success;
+/// A weight's bytes: the stored tensor's, or for a weight with parts its
+/// parts' bytes one after the other (kept in `assembled`).
+static llvm::StringRef getWeightData(const WeightStore &store,
+                                     const WeightDesc &w,
+                                     std::string &assembled) {
+  if (w.parts.empty())
+    return store.getData(*store.lookup(w.name));
+  assembled.clear();
+  assembled.reserve(w.byteSize);
+  for (const std::string &part : w.parts)
+    assembled += store.getData(*store.lookup(part));
+  return assembled;
 }
 
 /// Writes every weight the code reads packed (a global
 /// `<weight symbol>_panels<P>` of `llvmModule`) into a file, and adds it to
 /// `weights` to be embedded like the others: beside `base` when `keep`, else
 /// a temporary file that `removers` deletes.
+/// Weights with parts are assembled here too, and written as they are
+/// only when the code also reads them unpacked.
 static int
 writePackedWeights(llvm::Module &llvmModule, const WeightStore &store,
                    bool keep, llvm::StringRef base,
                    std::vector<WeightDesc> &weights,
                    std::vector<std::unique_ptr<llvm::FileRemover>> &removers) {
   std::vector<WeightDesc> packed;
-  for (const WeightDesc &w : weights) {
+  std::string assembled;
+  for (WeightDesc &w : weights) {
+    llvm::StringRef data = getWeightData(store, w, assembled);
+    if (!w.parts.empty()) {
+      llvm::GlobalVariable *unpacked = llvmModule.getGlobalVariable(w.symbol);
+      if (unpacked && !unpacked->use_empty()) {
+        llvm::Expected<std::string> path =
+            newWeightFile(keep, base, w.symbol, removers);
+        if (!path)
+          return reportError(llvm::toString(path.takeError()));
+        std::error_code ec;
+        llvm::raw_fd_ostream os(*path, ec, llvm::sys::fs::OF_None);
+        if (ec)
+          return reportError("cannot write '" + *path + "': " + ec.message());
+        os << data;
+        os.close();
+        if (os.has_error())
+          return reportError("cannot write '" + *path + "': " +
+                             os.error().message());
+        w.path = *path;
+        w.fileOffset = 0;
+      }
+    }
     std::string prefix = w.symbol + "_panels";
     for (llvm::GlobalVariable &global : llvmModule.globals()) {
       llvm::StringRef symbol = global.getName();
@@ -332,18 +341,6 @@ writePackedWeights(llvm::Module &llvmModule, const WeightStore &store,
       if (!path)
         return reportError(llvm::toString(path.takeError()));
       StoredTensor tensor{w.name, w.dtype, w.shape, 0, w.byteSize};
-      std::unique_ptr<llvm::MemoryBuffer> assembled;
-      llvm::StringRef data;
-      if (w.parts.empty()) {
-        data = store.getData(*store.lookup(w.name));
-      } else {
-        auto file = llvm::MemoryBuffer::getFile(w.path);
-        if (!file)
-          return reportError("cannot read '" + w.path + "': " +
-                             file.getError().message());
-        assembled = std::move(*file);
-        data = assembled->getBuffer();
-      }
       llvm::Expected<uint64_t> bytes =
           writePackedPanels(tensor, data, panel, *path);
       if (!bytes)
@@ -634,9 +631,6 @@ int tfmc::compile(const CompileOptions &options) {
     std::string base = outputPath != "-"           ? outputPath
                        : options.inputPath != "-" ? options.inputPath
                                                   : std::string("model");
-    if (int rc = writeAssembledWeights(*store, keepPackedWeights, base,
-                                       model->weights, packedFiles))
-      return rc;
     if (int rc = writePackedWeights(*llvmModule, *store, keepPackedWeights,
                                     base, model->weights, packedFiles))
       return rc;

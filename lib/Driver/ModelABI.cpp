@@ -193,6 +193,10 @@ Error tfmc::addModelABI(Module &module, const ModelDesc &model,
     // Nothing reads it (a weight only ever used in its packed form).
     if (!global || global->use_empty())
       continue;
+    if (!w.parts.empty() && w.path.empty())
+      return createStringError(inconvertibleErrorCode(),
+                               "weight '" + w.name +
+                                   "' has parts but was not assembled");
     global->setDSOLocal(true); // defined in this object: no GOT indirection
     text += ".p2align 6\n.hidden " + w.symbol + "\n.globl " + w.symbol +
             "\n.type " + w.symbol + ",@object\n.size " + w.symbol + ", " +

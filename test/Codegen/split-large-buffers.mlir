@@ -1,4 +1,6 @@
 // RUN: tfmc-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(spirv.module(tfmc-split-large-buffers{max-binding-bytes=64}))' | FileCheck %s
+// RUN: not tfmc-opt %s --split-input-file --pass-pipeline='builtin.module(spirv.module(tfmc-split-large-buffers{max-binding-bytes=60}))' 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: tfmc-split-large-buffers: max-binding-bytes must be a positive multiple of 8, not 60
 
 // A 100-byte buffer with 64-byte bindings: two variables (16 and 9
 // floats) at bindings 1 and 2, the next operand renumbered to 3; each

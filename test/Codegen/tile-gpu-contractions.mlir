@@ -2,6 +2,10 @@
 // RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions | FileCheck %s --check-prefix=DEFAULT
 // RUN: not tfmc-opt %s --tfmc-tile-gpu-contractions="tile-m=62" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: error: tfmc-tile-gpu-contractions: tile sizes must be positive and divisible by the thread tile
+// Tiles that need more workgroup memory than Vulkan guarantees (16 KiB):
+// 64-deep slices of the first kernel's 64 x 64 f32 tiles are 32 KiB.
+// RUN: not tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions="tile-k=64" 2>&1 | FileCheck %s --check-prefix=SHARED
+// SHARED: error: tfmc-tile-gpu-contractions: the tiles need 32768 bytes of workgroup memory; Vulkan guarantees 16384
 
 // 100 x 70 x 40: a grid of 2 x 2 workgroups of 16 x 16 threads, A and B
 // slices of 16 x 64 in workgroup memory, 16 accumulators per thread carried
