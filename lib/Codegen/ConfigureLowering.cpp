@@ -48,6 +48,12 @@ struct ConfigureLoweringPass
           << "' (expected auto, flash or unfused)";
       return signalPassFailure();
     }
+    if (target != "cpu" && target != "vulkan") {
+      getOperation().emitError()
+          << "tfmc-configure-lowering: unknown target='" << target
+          << "' (expected cpu or vulkan)";
+      return signalPassFailure();
+    }
     if (attentionBlock < 1) {
       getOperation().emitError()
           << "tfmc-configure-lowering: attention-block must be >= 1, got "
@@ -71,12 +77,18 @@ struct ConfigureLoweringPass
       if (op->hasAttr(tfmc::kAttentionLoweringAttr))
         return;
       auto key = cast<RankedTensorType>(op.getKey().getType());
+      auto value = cast<RankedTensorType>(op.getValue().getType());
       int64_t keys = key.getDimSize(key.getRank() - 2);
+      bool vulkan = target == "vulkan";
+      // The GPU kernel keeps each row's query and accumulator in
+      // registers: past 512 values per row, the plain form.
+      bool fitsGPU = key.getShape().back() + value.getShape().back() <= 512;
       bool flash = attention == "flash" ||
-                   (attention == "auto" && keys > attentionBlock);
-      op->setAttr(tfmc::kAttentionLoweringAttr,
-                  b.getStringAttr(flash ? "flash" : "unfused"));
-      if (flash)
+                   (attention == "auto" && keys > attentionBlock &&
+                    (!vulkan || fitsGPU));
+      StringRef lowering = !flash ? "unfused" : vulkan ? "gpu-flash" : "flash";
+      op->setAttr(tfmc::kAttentionLoweringAttr, b.getStringAttr(lowering));
+      if (flash && !vulkan)
         op->setAttr(tfmc::kAttentionBlockAttr,
                     b.getI64IntegerAttr(attentionBlock));
     });

@@ -498,10 +498,6 @@ int tfmc::compile(const CompileOptions &options) {
     if (options.compileTo == Phase::LLVM)
       return reportError("--compile-to=llvm is the cpu target's last phase; "
                          "vulkan's is spirv");
-    if (options.attentionLowering == "flash")
-      return reportError("--target=vulkan: --attention=flash is not "
-                         "implemented for Vulkan yet (attention runs in the "
-                         "plain form)");
   } else if (options.emit == EmitKind::SPIRV ||
              options.compileTo == Phase::SPIRV) {
     return reportError("SPIR-V is what --target=vulkan produces; the cpu "

@@ -98,10 +98,9 @@ void tfmc::buildLinalgPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options) {
   bool vulkan = options.target == "vulkan";
   ConfigureLoweringPassOptions configure;
-  // Vulkan: the plain attention form (the online-softmax kernel for GPUs is
-  // the next step) and weights as given.
-  configure.attention = vulkan ? std::string("unfused")
-                               : options.attentionLowering.getValue();
+  // Vulkan: weights as given (GPU kernels read them unpacked).
+  configure.attention = options.attentionLowering.getValue();
+  configure.target = vulkan ? "vulkan" : "cpu";
   configure.attentionBlock = options.attentionBlock;
   tfmc::TileContractionsPassOptions tile = getTileOptions(options.vectorBits);
   configure.weightPanel = vulkan ? 0 : tile.lanes * tile.vectors;
@@ -197,6 +196,9 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createExpandStridedCopiesPass());
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createRecordIndexErrorsPass());
+  // The online-softmax attention kernels (the "gpu-flash" lowering; their
+  // 32-thread workgroups suit both profiles).
+  pm.addPass(createLowerGPUAttentionPass());
   if (options.vulkanTiledMatmul) {
     // The profiles' matmul tiles (tfmc-tile-gpu-contractions).
     TileGPUContractionsPassOptions tiles;

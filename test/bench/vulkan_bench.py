@@ -8,8 +8,10 @@ here: Mesa's software device, whose "GPU" is the CPU's cores).
   per thread), with the naive one (one thread per output:
   --vulkan-matmul=naive), and the CPU target on the same machine.
 - attention: softmax(Q·Kᵀ/√d)·V, batch 1, 8 heads, head size 64, S tokens
-  (default 512, 2048), on Vulkan (the plain form: the scores are
-  materialized) and on the CPU target (flash form).
+  (default 512, 2048), on Vulkan as the online-softmax kernel
+  (--attention=flash: tfmc-lower-gpu-attention, O(S·Dh) extra memory) and
+  in the plain form (--attention=unfused: the scores are materialized),
+  causal and not, and on the CPU target (flash form, 1 thread).
 
 Each executable is timed with its own --bench (min/median over the runs);
 Vulkan executables also report the schedule's device time from timestamp
@@ -37,12 +39,13 @@ def matmul_mlir(m, k, n):
             f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
 
 
-def attention_mlir(s, heads=8, dh=64):
+def attention_mlir(s, heads=8, dh=64, causal=False):
     t = f"tensor<1x{heads}x{s}x{dh}xf32>"
+    attrs = " {causal}" if causal else ""
     return (f"func.func @main(%q: {t} {{tfm.name = \"q\"}}, "
             f"%k: {t} {{tfm.name = \"k\"}}, %v: {t} {{tfm.name = \"v\"}}) -> "
             f"({t} {{tfm.name = \"y\"}}) {{\n"
-            f"  %y = tfm.attention %q, %k, %v : ({t}, {t}, {t}) -> {t}\n"
+            f"  %y = tfm.attention %q, %k, %v{attrs} : ({t}, {t}, {t}) -> {t}\n"
             f"  return %y : {t}\n}}\n")
 
 
@@ -127,17 +130,30 @@ def main():
         print(f"  tiled / naive time: {tiled[0] / naive[0]:.3f}")
         for s in map(int, args.sizes.split(",")):
             flop = 4.0 * 8 * s * s * 64
-            print(f"\nattention 1x8x{s}x64 f32")
+            print(f"\nattention 1x8x{s}x64 f32 (GFLOP/s count the "
+                  "non-causal work)")
             header()
-            for name, extra in [("vulkan (plain)", ["--target=vulkan"]),
-                                ("cpu flash (1 thread)", [])]:
+            times = {}
+            for name, extra, causal in [
+                    ("vulkan flash", ["--target=vulkan", "--attention=flash"],
+                     False),
+                    ("vulkan plain", ["--target=vulkan",
+                                      "--attention=unfused"], False),
+                    ("vulkan flash causal", ["--target=vulkan",
+                                             "--attention=flash"], True),
+                    ("cpu flash (1 thread)", [], False)]:
                 exe = compile_model(args.tfmc_compile, work,
-                                    f"attn{s}_" + ("vk" if "vulkan" in name
-                                                   else "cpu"),
-                                    attention_mlir(s), extra)
-                row(name, bench(exe, max(2, args.runs // 2),
-                                threads=None if "vulkan" in name else 1),
-                    flop)
+                                    f"attn{s}_" + name.replace(" ", "_")
+                                    .replace("(", "").replace(")", ""),
+                                    attention_mlir(s, causal=causal), extra)
+                res = bench(exe, max(2, args.runs // 2),
+                            threads=None if "vulkan" in name else 1)
+                times[name] = (res.get("device") or res["wall"])[0]
+                row(name, res, flop)
+            print(f"  plain / flash time: "
+                  f"{times['vulkan plain'] / times['vulkan flash']:.2f}, "
+                  f"flash / causal flash: "
+                  f"{times['vulkan flash'] / times['vulkan flash causal']:.2f}")
     return 0
 
 

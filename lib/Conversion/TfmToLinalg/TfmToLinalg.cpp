@@ -1511,6 +1511,59 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
   return out;
 }
 
+/// The attention as a call of a kernel declaration that
+/// tfmc-lower-gpu-attention defines (the Vulkan target's online-softmax
+/// kernel): the operands as buffers, the result in a new one. Attentions
+/// with the same types and attributes (a model's layers) share one.
+Value buildGPUAttentionCall(OpBuilder &b, AttentionOp op,
+                            const AttentionProblem &p) {
+  Location loc = op.getLoc();
+  SmallVector<Value> tensors = {p.query, p.key, p.value};
+  if (p.mask)
+    tensors.push_back(p.mask);
+  SmallVector<Value> buffers;
+  for (Value t : tensors) {
+    RankedTensorType type = tensorType(t);
+    buffers.push_back(bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()), t,
+        /*read_only=*/b.getUnitAttr()));
+  }
+  auto resultType = MemRefType::get(p.resultType.getShape(),
+                                    p.resultType.getElementType());
+  Value out = memref::AllocOp::create(b, loc, resultType);
+  buffers.push_back(out);
+
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("scale", b.getF64FloatAttr(p.scale))};
+  if (p.causal)
+    fields.push_back(b.getNamedAttr("causal", b.getUnitAttr()));
+  DictionaryAttr description = b.getDictionaryAttr(fields);
+  FunctionType type = b.getFunctionType(ValueRange(buffers).getTypes(), {});
+  auto module = op->getParentOfType<ModuleOp>();
+  func::FuncOp kernel;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (f.getFunctionType() == type &&
+        f->getAttr(tfmc::kGPUAttentionAttr) == description)
+      kernel = f;
+  if (!kernel) {
+    std::string name;
+    for (unsigned i = 0;; ++i) {
+      name = "__tfmc_attention_" + std::to_string(i);
+      if (!module.lookupSymbol(name))
+        break;
+    }
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op->getParentOfType<func::FuncOp>());
+    kernel = func::FuncOp::create(b, loc, name, type);
+    kernel.setPrivate();
+    kernel->setAttr(tfmc::kGPUAttentionAttr, description);
+  }
+  func::CallOp::create(b, loc, kernel, buffers);
+  return bufferization::ToTensorOp::create(b, loc, p.resultType, out,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
 struct AttentionPattern : public TfmPattern<AttentionOp> {
   using TfmPattern::TfmPattern;
   FailureOr<SmallVector<Value>>
@@ -1521,10 +1574,13 @@ struct AttentionPattern : public TfmPattern<AttentionOp> {
         op->getAttrOfType<StringAttr>(tfmc::kAttentionLoweringAttr);
     if (!strategy || strategy.getValue() == "unfused")
       return SmallVector<Value>{buildPlainAttention(b, op.getLoc(), problem)};
+    if (strategy.getValue() == "gpu-flash")
+      return SmallVector<Value>{buildGPUAttentionCall(b, op, problem)};
     if (strategy.getValue() != "flash")
       return op.emitOpError() << "unknown " << tfmc::kAttentionLoweringAttr
                               << " '" << strategy.getValue()
-                              << "' (expected 'flash' or 'unfused')";
+                              << "' (expected 'flash', 'gpu-flash' or "
+                                 "'unfused')";
     auto blockAttr = op->getAttrOfType<IntegerAttr>(tfmc::kAttentionBlockAttr);
     int64_t block = blockAttr ? blockAttr.getInt() : problem.sk;
     if (block < 1)

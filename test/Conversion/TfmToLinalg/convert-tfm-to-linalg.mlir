@@ -1500,6 +1500,29 @@ func.func @attention_flash_causal(%q: tensor<1x5x4xf32>) -> tensor<1x5x4xf32> {
 
 // -----
 
+// The GPU flash form: the operands as buffers (read-only), the result in a
+// new buffer, a call of a declaration that tfmc-lower-gpu-attention
+// defines. Attentions with the same types and attributes share it; a
+// different mask type does not.
+// CHECK-LABEL: func.func private @__tfmc_attention_0(memref<2x6x4xf32>, memref<2x6x4xf32>, memref<2x6x4xf32>, memref<6x6xi1>, memref<2x6x4xf32>) attributes {tfmc.attention = {causal, scale = 2.500000e-01 : f64}}
+// CHECK-LABEL: func.func private @__tfmc_attention_1(memref<2x6x4xf32>, memref<2x6x4xf32>, memref<2x6x4xf32>, memref<6x6xf32>, memref<2x6x4xf32>) attributes {tfmc.attention = {causal, scale = 2.500000e-01 : f64}}
+// CHECK-LABEL: func.func @attention_gpu_flash
+// CHECK: %[[Q:.*]] = bufferization.to_buffer %arg0 read_only : tensor<2x6x4xf32> to memref<2x6x4xf32>
+// CHECK: %[[M:.*]] = bufferization.to_buffer %arg1 read_only : tensor<6x6xi1> to memref<6x6xi1>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x6x4xf32>
+// CHECK: call @__tfmc_attention_0(%[[Q]], %{{.*}}, %{{.*}}, %[[M]], %[[OUT]])
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: call @__tfmc_attention_0(
+// CHECK: call @__tfmc_attention_1(
+func.func @attention_gpu_flash(%q: tensor<2x6x4xf32>, %m: tensor<6x6xi1>, %a: tensor<6x6xf32>) -> (tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<2x6x4xf32>) {
+  %0 = tfm.attention %q, %q, %q, %m {causal, scale = 0.25 : f64, tfmc.attention_lowering = "gpu-flash"} : (tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<6x6xi1>) -> tensor<2x6x4xf32>
+  %1 = tfm.attention %0, %q, %q, %m {causal, scale = 0.25 : f64, tfmc.attention_lowering = "gpu-flash"} : (tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<6x6xi1>) -> tensor<2x6x4xf32>
+  %2 = tfm.attention %q, %q, %q, %a {causal, scale = 0.25 : f64, tfmc.attention_lowering = "gpu-flash"} : (tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<6x6xf32>) -> tensor<2x6x4xf32>
+  return %0, %1, %2 : tensor<2x6x4xf32>, tensor<2x6x4xf32>, tensor<2x6x4xf32>
+}
+
+// -----
+
 // A weight the configuration step stored packed: the linear layer reads the
 // [ceil(N/32), K, 32] panels global (n floordiv 32, k, n mod 32); the
 // [N, K] global is never declared.

@@ -25,10 +25,17 @@ std::string getWeightSymbolName(llvm::StringRef name);
 
 /// Lowering choices the configuration step (tfmc-configure-lowering) puts on
 /// tfm.attention: "flash" (online softmax over key blocks of
-/// kAttentionBlockAttr keys) or "unfused" (the default when absent).
+/// kAttentionBlockAttr keys), "gpu-flash" (the online-softmax GPU kernel)
+/// or "unfused" (the default when absent).
 inline constexpr llvm::StringLiteral kAttentionLoweringAttr =
     "tfmc.attention_lowering";
 inline constexpr llvm::StringLiteral kAttentionBlockAttr = "tfmc.kv_block";
+
+/// "gpu-flash" (Vulkan) lowers tfm.attention to a call of a function
+/// declaration (query, key, value[, mask], result buffer) carrying this
+/// dictionary ({scale: f64, causal: unit}); tfmc-lower-gpu-attention gives
+/// it its kernel body.
+inline constexpr llvm::StringLiteral kGPUAttentionAttr = "tfmc.attention";
 
 /// On a tfm.weight (set by the configuration step when every use is the
 /// weight of a tfm.linear): store the [N, K] matrix as [ceil(N/P), K, P]
