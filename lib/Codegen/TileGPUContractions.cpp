@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace tfmc {
@@ -107,19 +108,30 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   return c;
 }
 
+/// `tile` halved while larger than its dimension (a smaller workgroup, not
+/// idle threads), keeping at least 4 threads along it.
+int64_t fitTile(int64_t tile, int64_t thread, int64_t size) {
+  while (tile > size && tile / 2 >= 4 * thread && (tile / 2) % thread == 0)
+    tile /= 2;
+  return tile;
+}
+
 struct TileGPUContractionsPass
     : public tfmc::impl::TileGPUContractionsPassBase<TileGPUContractionsPass> {
   using Base::Base;
 
   void runOnOperation() override {
     if (tileM % threadM || tileN % threadN || tileM <= 0 || tileN <= 0 ||
-        tileK <= 0 || threadM <= 0 || threadN <= 0) {
+        tileK <= 0 || threadM <= 0 || threadN <= 0 || fallbackTile < 0 ||
+        (fallbackTile > 0 &&
+         (fallbackTile % threadM || fallbackTile % threadN))) {
       getOperation().emitError("tfmc-tile-gpu-contractions: tile sizes must "
                                "be positive and divisible by the thread "
                                "tile");
       return signalPassFailure();
     }
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
+    // A list: fallback variants are added to the module as it goes.
+    for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
       if (!func->hasAttr("tfmc.kernel") || func.isExternal())
         continue;
       SmallVector<linalg::LinalgOp> ops;
@@ -148,7 +160,25 @@ struct TileGPUContractionsPass
       }
       if (generic.getOperation() != ops[0].getOperation())
         rewriter.eraseOp(ops[0]);
-      if (failed(tile(*c)))
+      // The variant for smaller devices: a copy of the kernel, tiled with
+      // the fallback tiles, before this one is.
+      if (fallbackTile > 0 &&
+          (fitTile(tileM, threadM, c->sizes[c->m]) > fallbackTile ||
+           fitTile(tileN, threadN, c->sizes[c->n]) > fallbackTile)) {
+        rewriter.setInsertionPointAfter(func);
+        auto fallback = cast<func::FuncOp>(rewriter.clone(*func));
+        std::string name = (func.getSymName() + "_fallback").str();
+        for (unsigned i = 0; getOperation().lookupSymbol(name); ++i)
+          name = (func.getSymName() + "_fallback" + Twine(i)).str();
+        fallback.setSymName(name);
+        func->setAttr(tfmc::kFallbackKernelAttr,
+                      FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
+        linalg::GenericOp copy = *fallback.getOps<linalg::GenericOp>().begin();
+        std::optional<Contraction> fc = matchContraction(copy);
+        if (!fc || failed(tile(*fc, fallbackTile, fallbackTile)))
+          return signalPassFailure();
+      }
+      if (failed(tile(*c, tileM, tileN)))
         return signalPassFailure();
     }
   }
@@ -164,24 +194,18 @@ struct TileGPUContractionsPass
            (c.sizes[c.n] + tileN - 1) / tileN <= kMaxGroupsPerDimension;
   }
 
-  LogicalResult tile(const Contraction &c);
+  LogicalResult tile(const Contraction &c, int64_t tileM, int64_t tileN);
 };
 
-LogicalResult TileGPUContractionsPass::tile(const Contraction &c) {
+LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
+                                            int64_t tileM, int64_t tileN) {
   linalg::GenericOp op = c.op;
   MLIRContext *ctx = op.getContext();
   Location loc = op.getLoc();
   OpBuilder b(op);
   int64_t M = c.sizes[c.m], N = c.sizes[c.n], K = c.sizes[c.k];
-  // Halve a tile that is larger than its dimension (a smaller workgroup,
-  // not idle threads), keeping at least 4 threads along it.
-  auto fit = [](int64_t tile, int64_t thread, int64_t size) {
-    while (tile > size && tile / 2 >= 4 * thread && (tile / 2) % thread == 0)
-      tile /= 2;
-    return tile;
-  };
-  int64_t tileM = fit(this->tileM, threadM, M);
-  int64_t tileN = fit(this->tileN, threadN, N);
+  tileM = fitTile(tileM, threadM, M);
+  tileN = fitTile(tileN, threadN, N);
   int64_t threadsN = tileN / threadN, threadsM = tileM / threadM;
   // What every Vulkan device provides; larger workgroups are checked
   // against the device's limits by the runtime.

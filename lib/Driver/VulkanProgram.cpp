@@ -71,6 +71,7 @@ struct ProgramKernel {
   SmallVector<uint32_t, 0> words;
   std::string entry;
   unsigned bindings;
+  uint32_t sharedBytes = 0; ///< Workgroup variables' bytes
   /// Per binding: the launch operand and the byte range of it it binds
   /// (tfmc-split-large-buffers); empty: binding i is all of operand i.
   SmallVector<std::array<int64_t, 3>> ranges;
@@ -80,6 +81,7 @@ struct ProgramStep {
   uint32_t kernel; // UINT32_MAX: copy
   uint32_t firstRange;
   uint32_t groups[3];
+  uint32_t fallback = UINT32_MAX; // into Program::fallbackSteps
 };
 
 struct Program {
@@ -89,6 +91,8 @@ struct Program {
   std::vector<ProgramKernel> kernels;
   std::vector<BufferRef> ranges;
   std::vector<ProgramStep> steps;
+  /// Variants of steps for devices with smaller limits.
+  std::vector<ProgramStep> fallbackSteps;
 };
 
 FailureOr<uint64_t> getBytes(Operation *at, Type type) {
@@ -100,6 +104,36 @@ FailureOr<uint64_t> getBytes(Operation *at, Type type) {
   // Booleans are stored as bytes, on the CPU and in the kernels alike.
   uint64_t elementBytes = bits == 1 ? 1 : bits / 8;
   return memref.getNumElements() * elementBytes;
+}
+
+/// Bytes of a workgroup variable's type (arrays of scalars or vectors in
+/// structs, as convert-gpu-to-spirv makes them; no padding).
+std::optional<uint64_t> getWorkgroupBytes(Type type) {
+  if (type.isIntOrFloat())
+    return (type.getIntOrFloatBitWidth() + 7) / 8;
+  if (auto vector = dyn_cast<VectorType>(type)) {
+    std::optional<uint64_t> element = getWorkgroupBytes(vector.getElementType());
+    return element ? std::optional<uint64_t>(*element * vector.getNumElements())
+                   : std::nullopt;
+  }
+  if (auto array = dyn_cast<spirv::ArrayType>(type)) {
+    std::optional<uint64_t> element = getWorkgroupBytes(array.getElementType());
+    uint64_t stride = array.getArrayStride();
+    if (!element)
+      return std::nullopt;
+    return std::max<uint64_t>(stride, *element) * array.getNumElements();
+  }
+  if (auto structType = dyn_cast<spirv::StructType>(type)) {
+    uint64_t bytes = 0;
+    for (Type member : structType.getElementTypes()) {
+      std::optional<uint64_t> size = getWorkgroupBytes(member);
+      if (!size)
+        return std::nullopt;
+      bytes += *size;
+    }
+    return bytes;
+  }
+  return std::nullopt;
 }
 
 /// The capabilities a kernel needs, as device features.
@@ -141,10 +175,21 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
       kernel.entry = ep.getFn().str();
     });
     kernel.bindings = 0;
-    spirvModule.walk([&](spirv::GlobalVariableOp var) {
+    WalkResult sized = spirvModule.walk([&](spirv::GlobalVariableOp var) {
       if (var.getBindingAttr())
         ++kernel.bindings;
+      auto pointer = cast<spirv::PointerType>(var.getType());
+      if (pointer.getStorageClass() != spirv::StorageClass::Workgroup)
+        return WalkResult::advance();
+      std::optional<uint64_t> bytes = getWorkgroupBytes(pointer.getPointeeType());
+      if (!bytes)
+        return WalkResult::interrupt();
+      kernel.sharedBytes += *bytes;
+      return WalkResult::advance();
     });
+    if (sized.wasInterrupted())
+      return emitError(spirvModule.getLoc(), "Vulkan schedule: a workgroup "
+                                             "variable of unknown size");
     if (auto ranges =
             spirvModule->getAttrOfType<ArrayAttr>(tfmc::kBindingRangesAttr))
       for (auto range : ranges.getAsRange<DenseI64ArrayAttr>()) {
@@ -188,6 +233,66 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
       return user->emitError("Vulkan schedule: this op uses a buffer the "
                              "schedule cannot place");
     return it->second;
+  };
+
+  /// One dispatch of `kernelFunc` (a tfmc.kernel function with one launch)
+  /// for `call`'s operands: its kernel, workgroup counts and bindings.
+  auto buildDispatch = [&](func::CallOp call,
+                           func::FuncOp kernelFunc) -> FailureOr<ProgramStep> {
+    Operation &op = *call;
+    gpu::LaunchFuncOp launch;
+    kernelFunc.walk([&](gpu::LaunchFuncOp l) { launch = l; });
+    if (!launch)
+      return kernelFunc.emitError("Vulkan schedule: kernel without a launch");
+    std::string spirvName = "__spv__" + launch.getKernelModuleName().str();
+    auto kernel = kernelIndex.find(spirvName);
+    if (kernel == kernelIndex.end())
+      return launch.emitError("Vulkan schedule: no SPIR-V module ")
+             << spirvName;
+    ProgramStep step{kernel->second,
+                     static_cast<uint32_t>(program.ranges.size()),
+                     {0, 0, 0}};
+    Value grid[3] = {launch.getGridSizeX(), launch.getGridSizeY(),
+                     launch.getGridSizeZ()};
+    for (int d = 0; d < 3; ++d) {
+      std::optional<int64_t> size = getConstantIntValue(grid[d]);
+      if (!size)
+        return launch.emitError("Vulkan schedule: the grid must be static");
+      step.groups[d] = static_cast<uint32_t>(*size);
+    }
+    SmallVector<BufferRef> operands;
+    for (Value operand : launch.getKernelOperands()) {
+      auto arg = dyn_cast<BlockArgument>(operand);
+      if (!arg || arg.getOwner()->getParentOp() != kernelFunc ||
+          !isa<MemRefType>(arg.getType()))
+        return launch.emitError("Vulkan schedule: kernel operands must be "
+                                "the kernel's buffers");
+      FailureOr<BufferRef> ref =
+          lookup(&op, call.getOperand(arg.getArgNumber()));
+      if (failed(ref))
+        return failure();
+      operands.push_back(*ref);
+    }
+    const ProgramKernel &programKernel = program.kernels[kernel->second];
+    if (programKernel.ranges.empty()) {
+      llvm::append_range(program.ranges, operands);
+    } else {
+      for (auto [operand, offset, bytes] : programKernel.ranges) {
+        if (operand < 0 || operand >= int64_t(operands.size()) ||
+            offset < 0 || offset + bytes > int64_t(operands[operand].bytes))
+          return launch.emitError("Vulkan schedule: a binding range outside "
+                                  "its operand");
+        BufferRef ref = operands[operand];
+        program.ranges.push_back({ref.buffer, ref.offset + uint64_t(offset),
+                                  uint64_t(bytes)});
+      }
+    }
+    size_t bound = program.ranges.size() - step.firstRange;
+    if (bound != programKernel.bindings)
+      return launch.emitError("Vulkan schedule: the kernel binds ")
+             << programKernel.bindings << " buffers but is launched with "
+             << bound;
+    return step;
   };
 
   // Views the kernels recreated from their base buffers, and anything else
@@ -280,62 +385,27 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
       return op.emitError("Vulkan schedule: '")
              << op.getName() << "' in the host function is not supported on "
                                 "--target=vulkan yet";
-    gpu::LaunchFuncOp launch;
-    kernelFunc.walk([&](gpu::LaunchFuncOp l) { launch = l; });
-    if (!launch)
-      return kernelFunc.emitError("Vulkan schedule: kernel without a launch");
-    std::string spirvName = "__spv__" + launch.getKernelModuleName().str();
-    auto kernel = kernelIndex.find(spirvName);
-    if (kernel == kernelIndex.end())
-      return launch.emitError("Vulkan schedule: no SPIR-V module ")
-             << spirvName;
-    ProgramStep step{kernel->second,
-                     static_cast<uint32_t>(program.ranges.size()),
-                     {0, 0, 0}};
-    Value grid[3] = {launch.getGridSizeX(), launch.getGridSizeY(),
-                     launch.getGridSizeZ()};
-    for (int d = 0; d < 3; ++d) {
-      std::optional<int64_t> size = getConstantIntValue(grid[d]);
-      if (!size)
-        return launch.emitError("Vulkan schedule: the grid must be static");
-      step.groups[d] = static_cast<uint32_t>(*size);
-    }
-    SmallVector<BufferRef> operands;
-    for (Value operand : launch.getKernelOperands()) {
-      auto arg = dyn_cast<BlockArgument>(operand);
-      if (!arg || arg.getOwner()->getParentOp() != kernelFunc ||
-          !isa<MemRefType>(arg.getType()))
-        return launch.emitError("Vulkan schedule: kernel operands must be "
-                                "the kernel's buffers");
-      FailureOr<BufferRef> ref =
-          lookup(&op, call.getOperand(arg.getArgNumber()));
-      if (failed(ref))
+    FailureOr<ProgramStep> step = buildDispatch(call, kernelFunc);
+    if (failed(step))
+      return failure();
+    // The variant for devices with smaller limits, picked by the runtime.
+    if (auto fallback =
+            kernelFunc->getAttrOfType<FlatSymbolRefAttr>(tfmc::kFallbackKernelAttr)) {
+      auto fallbackFunc = module.lookupSymbol<func::FuncOp>(fallback);
+      if (!fallbackFunc)
+        return kernelFunc.emitError("Vulkan schedule: no fallback kernel ")
+               << fallback;
+      FailureOr<ProgramStep> alternative = buildDispatch(call, fallbackFunc);
+      if (failed(alternative))
         return failure();
-      operands.push_back(*ref);
+      step->fallback = program.fallbackSteps.size();
+      program.fallbackSteps.push_back(*alternative);
     }
-    const ProgramKernel &programKernel = program.kernels[kernel->second];
-    if (programKernel.ranges.empty()) {
-      llvm::append_range(program.ranges, operands);
-    } else {
-      for (auto [operand, offset, bytes] : programKernel.ranges) {
-        if (operand < 0 || operand >= int64_t(operands.size()) ||
-            offset < 0 || offset + bytes > int64_t(operands[operand].bytes))
-          return launch.emitError("Vulkan schedule: a binding range outside "
-                                  "its operand");
-        BufferRef ref = operands[operand];
-        program.ranges.push_back({ref.buffer, ref.offset + uint64_t(offset),
-                                  uint64_t(bytes)});
-      }
-    }
-    size_t bound = program.ranges.size() - step.firstRange;
-    if (bound != programKernel.bindings)
-      return launch.emitError("Vulkan schedule: the kernel binds ")
-             << programKernel.bindings << " buffers but is launched with "
-             << bound;
-    program.steps.push_back(step);
+    program.steps.push_back(*step);
   }
   return program;
 }
+
 
 } // namespace
 
@@ -396,7 +466,7 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
     buffers.push_back(llvm::ConstantStruct::get(
         bufferType, {u64(b.bytes), u32(b.kind), u32(b.index), data}));
   }
-  auto *kernelType = llvm::StructType::create(ctx, {ptr, i64, ptr, i32},
+  auto *kernelType = llvm::StructType::create(ctx, {ptr, i64, ptr, i32, i32},
                                               "tfmrt_vk_program_kernel");
   SmallVector<llvm::Constant *> kernels;
   for (auto [i, k] : llvm::enumerate(program.kernels)) {
@@ -408,7 +478,8 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
         llvm::ConstantDataArray::getString(ctx, k.entry),
         "__tfmc_spirv_entry_" + llvm::Twine(i));
     kernels.push_back(llvm::ConstantStruct::get(
-        kernelType, {words, u64(k.words.size()), entryName, u32(k.bindings)}));
+        kernelType, {words, u64(k.words.size()), entryName, u32(k.bindings),
+                     u32(k.sharedBytes)}));
   }
   auto *rangeType = llvm::StructType::create(ctx, {i32, i64, i64},
                                              "tfmrt_vk_program_range");
@@ -417,15 +488,21 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
     ranges.push_back(llvm::ConstantStruct::get(
         rangeType, {u32(r.buffer), u64(r.offset), u64(r.bytes)}));
   auto *groupsType = llvm::ArrayType::get(i32, 3);
-  auto *stepType = llvm::StructType::create(ctx, {i32, i32, groupsType},
+  auto *stepType = llvm::StructType::create(ctx, {i32, i32, groupsType, i32},
                                             "tfmrt_vk_program_step");
-  SmallVector<llvm::Constant *> steps;
-  for (const ProgramStep &s : program.steps)
-    steps.push_back(llvm::ConstantStruct::get(
-        stepType, {u32(s.kernel), u32(s.firstRange),
-                   llvm::ConstantArray::get(
-                       groupsType, {u32(s.groups[0]), u32(s.groups[1]),
-                                    u32(s.groups[2])})}));
+  auto stepsOf = [&](ArrayRef<ProgramStep> list) {
+    SmallVector<llvm::Constant *> rows;
+    for (const ProgramStep &s : list)
+      rows.push_back(llvm::ConstantStruct::get(
+          stepType, {u32(s.kernel), u32(s.firstRange),
+                     llvm::ConstantArray::get(
+                         groupsType, {u32(s.groups[0]), u32(s.groups[1]),
+                                      u32(s.groups[2])}),
+                     u32(s.fallback)}));
+    return rows;
+  };
+  SmallVector<llvm::Constant *> steps = stepsOf(program.steps);
+  SmallVector<llvm::Constant *> fallbackSteps = stepsOf(program.fallbackSteps);
   SmallVector<llvm::Constant *> sites;
   for (auto [i, site] : llvm::enumerate(program.sites))
     sites.push_back(privateConstant(
@@ -433,7 +510,9 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
         "__tfmc_vk_site_" + llvm::Twine(i)));
   auto *sitesArray = llvm::ArrayType::get(ptr, sites.size());
   auto *programType = llvm::StructType::create(
-      ctx, {i32, i32, i32, i32, i32, i32, i32, ptr, ptr, ptr, ptr, i32, ptr},
+      ctx,
+      {i32, i32, i32, i32, i32, i32, i32, ptr, ptr, ptr, ptr, i32, ptr, i32,
+       ptr},
       "tfmrt_vk_program");
   auto *programGlobal = privateConstant(
       llvm::ConstantStruct::get(
@@ -446,7 +525,9 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
            tableOf(rangeType, ranges, "__tfmc_vk_ranges"),
            tableOf(stepType, steps, "__tfmc_vk_steps"), u32(sites.size()),
            privateConstant(llvm::ConstantArray::get(sitesArray, sites),
-                           "__tfmc_vk_sites")}),
+                           "__tfmc_vk_sites"),
+           u32(fallbackSteps.size()),
+           tableOf(stepType, fallbackSteps, "__tfmc_vk_fallback_steps")}),
       "__tfmc_vk_program");
 
   // The entry point with the CPU target's signature (one expanded memref

@@ -202,8 +202,13 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
   if (options.vulkanTiledMatmul) {
     // The profiles' matmul tiles (tfmc-tile-gpu-contractions).
     TileGPUContractionsPassOptions tiles;
+    // Default: 256-invocation kernels, each with a 64-invocation variant
+    // the runtime picks on devices that allow fewer (Vulkan's minimum is
+    // 128); small: only the latter.
     if (options.vulkanTarget == "small")
       tiles.tileM = tiles.tileN = 64;
+    else
+      tiles.fallbackTile = 64;
     pm.addPass(createTileGPUContractionsPass(tiles));
   }
   pm.addPass(createMapToGPUPass());

@@ -1,6 +1,8 @@
 // RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions="tile-m=64 tile-n=64 tile-k=16 thread-m=4 thread-n=4" | FileCheck %s
 // RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions | FileCheck %s --check-prefix=DEFAULT
+// RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions="fallback-tile=64" | FileCheck %s --check-prefix=FALLBACK
 // RUN: not tfmc-opt %s --tfmc-tile-gpu-contractions="tile-m=62" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not tfmc-opt %s --tfmc-tile-gpu-contractions="fallback-tile=60" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: error: tfmc-tile-gpu-contractions: tile sizes must be positive and divisible by the thread tile
 // Tiles that need more workgroup memory than Vulkan guarantees (16 KiB):
 // 64-deep slices of the first kernel's 64 x 64 f32 tiles are 32 KiB.
@@ -79,6 +81,21 @@ func.func private @matvec(%a: memref<100x40xf32>, %b: memref<40x1xf32>, %c: memr
 
 // The defaults: 128 x 128 tiles of 8 x 8 per thread, 8-deep slices, halved
 // to 64 along a dimension of 100 (8 x 16 threads).
+// fallback-tile=64: a kernel whose (fitted) tiles exceed 64 also gets a
+// variant with 64 x 64 tiles, named in tfmc.fallback; the smaller ones
+// (already 64 x 64 after fitting) do not.
+// FALLBACK-LABEL: func.func private @matmul(
+// FALLBACK-NOT: tfmc.fallback
+// FALLBACK-LABEL: func.func private @defaults(
+// FALLBACK-SAME: tfmc.fallback = @defaults_fallback
+// FALLBACK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %c2{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c8, {{.*}} = %c1{{.*}})
+// FALLBACK: memref.alloc() : memref<8x64xf32, 3>
+// FALLBACK: memref.alloc() : memref<8x128xf32, 3>
+// FALLBACK-LABEL: func.func private @defaults_fallback(
+// FALLBACK-NOT: tfmc.fallback
+// FALLBACK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4, {{.*}} = %c2, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c8, {{.*}} = %c8{{.*}}, {{.*}} = %c1{{.*}})
+// FALLBACK: memref.alloc() : memref<8x64xf32, 3>
+// FALLBACK: memref.alloc() : memref<8x64xf32, 3>
 // DEFAULT-LABEL: func.func private @defaults
 // DEFAULT: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c16{{.*}}, %{{.*}} = %c8{{.*}}, %{{.*}} = %c1{{.*}})
 // DEFAULT: memref.alloc() : memref<8x64xf32, 3>

@@ -75,8 +75,9 @@ int main(int argc, char **argv) {
       "vulkan-target",
       cl::desc("--target=vulkan: the device class kernels are sized for: "
                "default (workgroups of 256 invocations: desktop GPUs, "
-               "lavapipe) or small (64 invocations: devices with Vulkan's "
-               "minimum of 128)"),
+               "lavapipe; each with a 64-invocation variant the runtime "
+               "picks on smaller devices) or small (only 64-invocation "
+               "kernels)"),
       cl::init("default"), cl::cat(category));
   cl::opt<std::string> vulkanMatmul(
       "vulkan-matmul",

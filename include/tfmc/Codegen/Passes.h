@@ -25,6 +25,11 @@ inline constexpr llvm::StringLiteral kIndexErrorSitesAttr =
 inline constexpr llvm::StringLiteral kBindingRangesAttr =
     "tfmc.binding_ranges";
 
+/// tfmc-tile-gpu-contractions: on a kernel function, the symbol of its
+/// variant for devices with smaller limits (the runtime picks it when the
+/// kernel's workgroup size or workgroup memory exceeds the device's).
+inline constexpr llvm::StringLiteral kFallbackKernelAttr = "tfmc.fallback";
+
 #define GEN_PASS_DECL
 #include "tfmc/Codegen/Passes.h.inc"
 

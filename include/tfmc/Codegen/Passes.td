@@ -355,6 +355,13 @@ def TileGPUContractionsPass
     threads along it); products too small for that keep
     `tfmc-map-to-gpu`'s one thread per output.
 
+    With `fallback-tile=T`, each tiled kernel also gets a variant with
+    `T × T` tiles (same thread tile), a kernel function of its own named in
+    the first's `tfmc.fallback` attribute; the executable carries both and
+    the runtime dispatches the variant on a device whose workgroup-size or
+    workgroup-memory limits the first exceeds (the default profile: 64 × 64,
+    64 invocations and 4 KiB, within every Vulkan device's limits).
+
     The defaults (128 × 128 tiles, 8 × 8 per thread, 8-deep slices: 8 KiB
     of workgroup memory, 256 threads) were the fastest of those measured on
     lavapipe for 1024³ (`test/bench/vulkan_bench.py`: 4–6 GFLOP/s against
@@ -387,6 +394,9 @@ def TileGPUContractionsPass
            "Rows of C per thread">,
     Option<"threadN", "thread-n", "int64_t", /*default=*/"8",
            "Columns of C per thread">,
+    Option<"fallbackTile", "fallback-tile", "int64_t", /*default=*/"0",
+           "Also generate each kernel with fallback-tile × fallback-tile "
+           "tiles, for devices whose limits the first exceeds (0: none)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::arith::ArithDialect",

@@ -69,8 +69,9 @@ struct CpuPipelineOptions
       *this, "vulkan-target",
       llvm::cl::desc("vulkan: the device class kernels are sized for: "
                      "default (256-invocation workgroups: desktop GPUs, "
-                     "lavapipe) or small (64 invocations, for devices with "
-                     "Vulkan's minimum of 128)"),
+                     "lavapipe; each with a 64-invocation variant the "
+                     "runtime picks on smaller devices) or small (only "
+                     "64-invocation kernels)"),
       llvm::cl::init("default")};
   Option<bool> vulkanTiledMatmul{
       *this, "vulkan-tiled-matmul",

@@ -166,7 +166,7 @@ uint32_t tfmrt_vk_schedule_step_ms(tfmrt_vk_schedule *schedule, double *ms,
  *===----------------------------------------------------------------------===*/
 
 /* The ABI of the tables below; the compiler writes the one it was built with. */
-#define TFMRT_VK_PROGRAM_VERSION 2
+#define TFMRT_VK_PROGRAM_VERSION 3
 
 enum {
   TFMRT_VK_BUFFER_INTERMEDIATE = 0,
@@ -201,6 +201,7 @@ typedef struct tfmrt_vk_program_kernel {
   uint64_t words;
   const char *entry;
   uint32_t bindings;
+  uint32_t shared_bytes; /* workgroup memory the kernel declares */
 } tfmrt_vk_program_kernel;
 
 typedef struct tfmrt_vk_program_range {
@@ -211,11 +212,14 @@ typedef struct tfmrt_vk_program_range {
 
 /* A dispatch of `kernel` (binding i is ranges[first_range + i]) or, with
  * kernel == UINT32_MAX, a copy of ranges[first_range] into
- * ranges[first_range + 1]. */
+ * ranges[first_range + 1]. `fallback` (UINT32_MAX: none) indexes
+ * fallback_steps: the same work as a variant for devices whose limits
+ * (workgroup invocations and size, workgroup memory) the kernel exceeds. */
 typedef struct tfmrt_vk_program_step {
   uint32_t kernel;
   uint32_t first_range;
   uint32_t groups[3];
+  uint32_t fallback;
 } tfmrt_vk_program_step;
 
 typedef struct tfmrt_vk_program {
@@ -229,6 +233,8 @@ typedef struct tfmrt_vk_program {
   const tfmrt_vk_program_step *steps;
   uint32_t site_count;
   const char *const *sites; /* the ops that check indices, for messages */
+  uint32_t fallback_step_count;
+  const tfmrt_vk_program_step *fallback_steps;
 } tfmrt_vk_program;
 
 /* Runs `program` once: `buffers` holds the run's input pointers then its

@@ -27,6 +27,12 @@ typedef struct program_state {
   tfmrt_vk_buffer **buffers;
   tfmrt_vk_kernel **kernels;
   tfmrt_vk_schedule *schedule;
+  /* Per step: its kernel on this device (the step's own or its fallback's). */
+  uint32_t *step_kernels;
+  /* Why the last kernel could not run on this device. */
+  char why[512];
+  /* set_up recorded its failure itself. */
+  int recorded;
   /* TFMRT_VULKAN_PROFILE=1: device time summed per step over the runs. */
   double *step_ms;
   uint32_t runs;
@@ -90,8 +96,8 @@ static void print_profile(void) {
     }
     double total = 0;
     for (uint32_t s = 0; s < p->step_count; ++s) {
-      uint32_t k = p->steps[s].kernel == UINT32_MAX ? p->kernel_count
-                                                     : p->steps[s].kernel;
+      uint32_t k = st->step_kernels[s] == UINT32_MAX ? p->kernel_count
+                                                       : st->step_kernels[s];
       per_kernel[k] += st->step_ms[s] / st->runs;
       dispatches[k] += 1;
       total += st->step_ms[s] / st->runs;
@@ -124,14 +130,51 @@ static void register_profile_report(void) {
     atexit(print_profile);
 }
 
+/* Kernel `index`, created on first use (a fallback variant is only built
+ * when needed); on failure st->why says why. */
+static tfmrt_vk_status get_kernel(program_state *st, uint32_t index) {
+  if (st->kernels[index])
+    return TFMRT_VK_OK;
+  const tfmrt_vk_program_kernel *k = &st->program->kernels[index];
+  const tfmrt_vk_device_info *info = tfmrt_vk_device(st->vk);
+  if (k->shared_bytes > info->max_shared_memory) {
+    snprintf(st->why, sizeof st->why,
+             "kernel '%s' uses %u bytes of workgroup memory; Vulkan device "
+             "'%s' allows %u: compile with --vulkan-target=small",
+             k->entry, k->shared_bytes, info->name, info->max_shared_memory);
+    return TFMRT_VK_UNSUPPORTED;
+  }
+  tfmrt_vk_status status = tfmrt_vk_kernel_create(
+      st->vk, k->spirv, k->words, k->entry, k->bindings, 0,
+      &st->kernels[index]);
+  if (status)
+    snprintf(st->why, sizeof st->why, "%s", tfmrt_vk_last_error());
+  return status;
+}
+
+/* Records a set-up failure with its own message (not the Vulkan layer's
+ * last error). */
+static tfmrt_vk_status set_up_error(program_state *st, tfmrt_vk_status status,
+                                    const char *message) {
+  tfmrt_record_error(TFMRT_ERROR_RUNTIME, "%s", message);
+  st->recorded = 1;
+  return status;
+}
+
+static tfmrt_vk_status malformed(program_state *st, uint32_t step) {
+  snprintf(st->why, sizeof st->why,
+           "the model's Vulkan program is malformed (step %u)", step);
+  return set_up_error(st, TFMRT_VK_INVALID, st->why);
+}
+
 static tfmrt_vk_status set_up(program_state *st) {
   const tfmrt_vk_program *p = st->program;
   if (p->version != TFMRT_VK_PROGRAM_VERSION) {
-    tfmrt_record_error(TFMRT_ERROR_RUNTIME,
-                       "the model's Vulkan program has version %u; this "
-                       "runtime runs version %u",
-                       p->version, TFMRT_VK_PROGRAM_VERSION);
-    return TFMRT_VK_INVALID;
+    snprintf(st->why, sizeof st->why,
+             "the model's Vulkan program has version %u; this runtime runs "
+             "version %u",
+             p->version, TFMRT_VK_PROGRAM_VERSION);
+    return set_up_error(st, TFMRT_VK_INVALID, st->why);
   }
   tfmrt_vk_options options = {.device_index = selected_device,
                               .needs = p->needs,
@@ -150,7 +193,9 @@ static tfmrt_vk_status set_up(program_state *st) {
                        sizeof *st->buffers);
   st->kernels = calloc(p->kernel_count ? p->kernel_count : 1,
                        sizeof *st->kernels);
-  if (!st->buffers || !st->kernels)
+  st->step_kernels = calloc(p->step_count ? p->step_count : 1,
+                            sizeof *st->step_kernels);
+  if (!st->buffers || !st->kernels || !st->step_kernels)
     return TFMRT_VK_ERROR;
   for (uint32_t i = 0; i < p->buffer_count; ++i) {
     const tfmrt_vk_program_buffer *b = &p->buffers[i];
@@ -161,24 +206,34 @@ static tfmrt_vk_status set_up(program_state *st) {
                                         b->bytes)))
       return status;
   }
-  for (uint32_t i = 0; i < p->kernel_count; ++i) {
-    const tfmrt_vk_program_kernel *k = &p->kernels[i];
-    if ((status = tfmrt_vk_kernel_create(st->vk, k->spirv, k->words, k->entry,
-                                         k->bindings, 0, &st->kernels[i])))
-      return status;
-  }
   if ((status = tfmrt_vk_schedule_create(st->vk, &st->schedule)))
     return status;
   for (uint32_t i = 0; i < p->step_count; ++i) {
     const tfmrt_vk_program_step *step = &p->steps[i];
+    if (step->kernel != UINT32_MAX) {
+      if (step->kernel >= p->kernel_count)
+        return malformed(st, i);
+      status = get_kernel(st, step->kernel);
+      /* Beyond this device's limits: the variant for smaller devices. */
+      if (status == TFMRT_VK_UNSUPPORTED && step->fallback != UINT32_MAX) {
+        if (step->fallback >= p->fallback_step_count ||
+            p->fallback_steps[step->fallback].kernel >= p->kernel_count)
+          return malformed(st, i);
+        step = &p->fallback_steps[step->fallback];
+        status = get_kernel(st, step->kernel);
+      }
+      if (status) {
+        char message[sizeof st->why + 16];
+        snprintf(message, sizeof message, "Vulkan: %s", st->why);
+        return set_up_error(st, status, message);
+      }
+    }
+    st->step_kernels[i] = step->kernel;
     uint32_t n = step->kernel == UINT32_MAX ? 2
                                             : p->kernels[step->kernel].bindings;
     tfmrt_vk_binding bindings[64];
-    if (n > 64 || step->first_range + n > p->range_count) {
-      tfmrt_record_error(TFMRT_ERROR_RUNTIME, "the model's Vulkan program is "
-                                              "malformed (step %u)", i);
-      return TFMRT_VK_INVALID;
-    }
+    if (n > 64 || step->first_range + n > p->range_count)
+      return malformed(st, i);
     for (uint32_t r = 0; r < n; ++r) {
       const tfmrt_vk_program_range *range = &p->ranges[step->first_range + r];
       bindings[r] = (tfmrt_vk_binding){st->buffers[range->buffer],
@@ -204,10 +259,12 @@ static program_state *state_of(const tfmrt_vk_program *program) {
     if (!states[i].program) {
       states[i].program = program;
       if (set_up(&states[i]) != TFMRT_VK_OK) {
-        record_failure();
+        if (!states[i].recorded)
+          record_failure();
         tfmrt_vk_destroy(states[i].vk);
         free(states[i].buffers);
         free(states[i].kernels);
+        free(states[i].step_kernels);
         free(states[i].step_ms);
         memset(&states[i], 0, sizeof states[i]);
         return NULL;

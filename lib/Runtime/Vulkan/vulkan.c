@@ -263,6 +263,17 @@ static const char *device_type_name(VkPhysicalDeviceType type) {
   }
 }
 
+/* A positive integer from the environment variable `name`. */
+static int env_limit(const char *name, uint32_t *out) {
+  const char *text = getenv(name);
+  char *end;
+  unsigned long value = text ? strtoul(text, &end, 10) : 0;
+  if (!text || !*text || *end || value == 0 || value > UINT32_MAX)
+    return 0;
+  *out = (uint32_t)value;
+  return 1;
+}
+
 static void describe_device(loader *l, VkPhysicalDevice device,
                             tfmrt_vk_device_info *info) {
   VkPhysicalDeviceSubgroupProperties subgroup = {
@@ -532,6 +543,20 @@ static tfmrt_vk_status choose_device(tfmrt_vk *vk, int index) {
   vk->l.vkGetPhysicalDeviceProperties(vk->physical, &vk->properties);
   vk->l.vkGetPhysicalDeviceMemoryProperties(vk->physical, &vk->memory);
   describe_device(&vk->l, vk->physical, &vk->info);
+  /* Smaller limits on request: a device with Vulkan's minimums, to
+   * exercise the kernels' fallback variants (tests, diagnosis). */
+  VkPhysicalDeviceLimits *lim = &vk->properties.limits;
+  uint32_t cap;
+  if (env_limit("TFMRT_VULKAN_MAX_INVOCATIONS", &cap)) {
+    if (cap < lim->maxComputeWorkGroupInvocations)
+      lim->maxComputeWorkGroupInvocations = cap;
+    for (int d = 0; d < 3; ++d)
+      if (cap < lim->maxComputeWorkGroupSize[d])
+        lim->maxComputeWorkGroupSize[d] = cap;
+  }
+  if (env_limit("TFMRT_VULKAN_MAX_SHARED_MEMORY", &cap) &&
+      cap < lim->maxComputeSharedMemorySize)
+    lim->maxComputeSharedMemorySize = vk->info.max_shared_memory = cap;
   if (vk->properties.apiVersion < VK_API_VERSION_1_1)
     return fail(TFMRT_VK_UNSUPPORTED, "Vulkan device '%s' supports Vulkan "
                                       "%u.%u; 1.1 is required",
