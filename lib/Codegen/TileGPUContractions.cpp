@@ -24,6 +24,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace tfmc {
 #define GEN_PASS_DEF_TILEGPUCONTRACTIONSPASS
@@ -46,7 +47,40 @@ struct Contraction {
   unsigned m, n, k;
   SmallVector<unsigned> batch;
   SmallVector<int64_t> sizes;
+  /// Elementwise ops over C fused into the kernel (tfmc-tile-gpu-
+  /// contractions' host step): the prologue computes C's initial value, the
+  /// epilogue is applied to the result before it is stored.
+  linalg::GenericOp prologue, epilogue;
 };
+
+/// `op` applies elementwise over an output of rank `rank`: all loops
+/// parallel, one per output dimension, the output indexed by identity and
+/// the inputs by dimensions or 0 (broadcasts).
+bool isElementwiseOver(linalg::GenericOp op, int64_t rank) {
+  if (!op || op.getNumDpsInits() != 1 || !op.hasPureBufferSemantics() ||
+      op.hasIndexSemantics() || op.getNumLoops() != rank ||
+      op.getNumReductionLoops() != 0 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  for (OpOperand *in : op.getDpsInputOperands())
+    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults()) {
+      auto constant = dyn_cast<AffineConstantExpr>(e);
+      if (!isa<AffineDimExpr>(e) && !(constant && constant.getValue() == 0))
+        return false;
+    }
+  return true;
+}
+
+/// The one top-level linalg op of kernel function `f`, or null.
+linalg::LinalgOp getSingleOp(func::FuncOp f) {
+  if (!f || !f->hasAttr("tfmc.kernel") || f.isExternal())
+    return {};
+  SmallVector<linalg::LinalgOp> ops;
+  f.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+  if (ops.size() != 1 || ops[0]->getParentOp() != f)
+    return {};
+  return ops[0];
+}
 
 bool usesDim(AffineMap map, unsigned d) {
   return map.isFunctionOfDim(d);
@@ -62,7 +96,7 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   if (llvm::any_of(sizes, ShapedType::isDynamic))
     return std::nullopt;
-  Contraction c{op, 0, 0, 0, {}, sizes};
+  Contraction c{op, 0, 0, 0, {}, sizes, {}, {}};
   // Parallel dims of A only are m candidates, of B only n candidates; the
   // one innermost in C is m (n), the others index like batch dims.
   SmallVector<unsigned> ms, ns, ks;
@@ -130,51 +164,27 @@ struct TileGPUContractionsPass
                                "tile");
       return signalPassFailure();
     }
+    fuseElementwiseNeighbours();
     // A list: fallback variants are added to the module as it goes.
     for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
-      if (!func->hasAttr("tfmc.kernel") || func.isExternal())
+      std::optional<Contraction> c = matchKernel(func);
+      if (!c)
         continue;
-      SmallVector<linalg::LinalgOp> ops;
-      func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-      if (ops.size() != 1 || ops[0]->getParentOp() != func)
-        continue;
-      // Named ops are matched in generic form, on a copy: a kernel that is
-      // not tiled stays as it was.
-      IRRewriter rewriter(&getContext());
-      rewriter.setInsertionPoint(ops[0]);
-      linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(*ops[0]);
-      if (!generic) {
-        auto copy = cast<linalg::LinalgOp>(rewriter.clone(*ops[0]));
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, copy);
-        if (failed(g)) {
-          rewriter.eraseOp(copy);
-          continue;
-        }
-        generic = *g;
-      }
-      std::optional<Contraction> c = matchContraction(generic);
-      if (!c || !worthTiling(*c)) {
-        if (generic.getOperation() != ops[0].getOperation())
-          rewriter.eraseOp(generic);
-        continue;
-      }
-      if (generic.getOperation() != ops[0].getOperation())
-        rewriter.eraseOp(ops[0]);
       // The variant for smaller devices: a copy of the kernel, tiled with
       // the fallback tiles, before this one is.
       if (fallbackTile > 0 &&
           (fitTile(tileM, threadM, c->sizes[c->m]) > fallbackTile ||
            fitTile(tileN, threadN, c->sizes[c->n]) > fallbackTile)) {
-        rewriter.setInsertionPointAfter(func);
-        auto fallback = cast<func::FuncOp>(rewriter.clone(*func));
+        OpBuilder b(func);
+        b.setInsertionPointAfter(func);
+        auto fallback = cast<func::FuncOp>(b.clone(*func));
         std::string name = (func.getSymName() + "_fallback").str();
         for (unsigned i = 0; getOperation().lookupSymbol(name); ++i)
           name = (func.getSymName() + "_fallback" + Twine(i)).str();
         fallback.setSymName(name);
         func->setAttr(tfmc::kFallbackKernelAttr,
                       FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
-        linalg::GenericOp copy = *fallback.getOps<linalg::GenericOp>().begin();
-        std::optional<Contraction> fc = matchContraction(copy);
+        std::optional<Contraction> fc = matchKernel(fallback);
         if (!fc || failed(tile(*fc, fallbackTile, fallbackTile)))
           return signalPassFailure();
       }
@@ -182,6 +192,81 @@ struct TileGPUContractionsPass
         return signalPassFailure();
     }
   }
+
+  /// The contraction of kernel `func` worth tiling (in generic form: a
+  /// named op is generalized, in place only if it is tiled), with the
+  /// elementwise prologue and epilogue the host step fused around it; or
+  /// nullopt, leaving the kernel as it was.
+  std::optional<Contraction> matchKernel(func::FuncOp func) {
+    if (!func->hasAttr("tfmc.kernel") || func.isExternal())
+      return std::nullopt;
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    if (ops.empty() || ops.size() > 3 ||
+        llvm::any_of(ops, [&](linalg::LinalgOp op) {
+          return op->getParentOp() != func;
+        }))
+      return std::nullopt;
+    // Fused kernels: [prologue,] contraction [, epilogue].
+    auto contraction = llvm::find_if(ops, [](linalg::LinalgOp op) {
+      return op.getNumReductionLoops() > 0;
+    });
+    if (contraction == ops.end())
+      return std::nullopt;
+    size_t at = contraction - ops.begin();
+    if (ops.size() > 1 &&
+        llvm::any_of(ops, [&](linalg::LinalgOp op) {
+          return op != *contraction && !isa<linalg::GenericOp>(op);
+        }))
+      return std::nullopt;
+    IRRewriter rewriter(&getContext());
+    rewriter.setInsertionPoint(*contraction);
+    linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(**contraction);
+    if (!generic) {
+      auto copy = cast<linalg::LinalgOp>(rewriter.clone(**contraction));
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, copy);
+      if (failed(g)) {
+        rewriter.eraseOp(copy);
+        return std::nullopt;
+      }
+      generic = *g;
+    }
+    std::optional<Contraction> c = matchContraction(generic);
+    if (!c || !worthTiling(*c)) {
+      if (generic.getOperation() != contraction->getOperation())
+        rewriter.eraseOp(generic);
+      return std::nullopt;
+    }
+    if (generic.getOperation() != contraction->getOperation())
+      rewriter.eraseOp(*contraction);
+    if (at > 0)
+      c->prologue = cast<linalg::GenericOp>(ops.front());
+    if (at + 1 < ops.size())
+      c->epilogue = cast<linalg::GenericOp>(ops.back());
+    return c;
+  }
+
+  /// Whether `op` (a kernel's one op) would be tiled.
+  bool isTileable(linalg::LinalgOp op) {
+    if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+      std::optional<Contraction> c = matchContraction(generic);
+      return c && worthTiling(*c);
+    }
+    IRRewriter rewriter(&getContext());
+    rewriter.setInsertionPoint(op);
+    auto copy = cast<linalg::LinalgOp>(rewriter.clone(*op));
+    FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, copy);
+    if (failed(g)) {
+      rewriter.eraseOp(copy);
+      return false;
+    }
+    std::optional<Contraction> c = matchContraction(*g);
+    bool result = c && worthTiling(*c);
+    rewriter.eraseOp(*g);
+    return result;
+  }
+
+  void fuseElementwiseNeighbours();
 
   /// Small products gain nothing from tiling (and would waste threads).
   bool worthTiling(const Contraction &c) {
@@ -197,9 +282,163 @@ struct TileGPUContractionsPass
   LogicalResult tile(const Contraction &c, int64_t tileM, int64_t tileN);
 };
 
+/// A call of a contraction kernel that will be tiled, and the calls of
+/// elementwise kernels next to it over its output C: the one before that
+/// computes all of C without reading it (e.g. the bias broadcast a linear
+/// layer accumulates onto), the one after that reads C (activation,
+/// residual add, scaling), become one call of a fused kernel, which
+/// computes the initial value in the accumulators and applies the epilogue
+/// before its only store: C is not written and read back in between.
+void TileGPUContractionsPass::fuseElementwiseNeighbours() {
+  ModuleOp module = getOperation();
+  auto calleeOf = [&](func::CallOp call) {
+    return module.lookupSymbol<func::FuncOp>(call.getCallee());
+  };
+  // The elementwise generic of a called kernel, over rank-`rank` outputs.
+  auto elementwiseOf = [&](func::CallOp call, int64_t rank) {
+    linalg::LinalgOp op = call ? getSingleOp(calleeOf(call)) : nullptr;
+    auto generic =
+        op ? dyn_cast<linalg::GenericOp>(op.getOperation()) : nullptr;
+    return isElementwiseOver(generic, rank) ? generic : linalg::GenericOp();
+  };
+  // The host value a kernel's operand is (null for values made inside).
+  auto hostValue = [&](func::CallOp call, Value v) -> Value {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg || arg.getOwner()->getParentOp() != calleeOf(call))
+      return {};
+    return call.getOperand(arg.getArgNumber());
+  };
+  std::map<std::string, func::FuncOp> fusedByKey;
+  SetVector<func::FuncOp> fusedKernels;
+  unsigned counter = 0;
+  for (auto host : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (host->hasAttr("tfmc.kernel") || host.isExternal())
+      continue;
+    DenseSet<Operation *> erased;
+    for (func::CallOp call : llvm::to_vector(host.getOps<func::CallOp>())) {
+      if (erased.contains(call))
+        continue;
+      func::FuncOp kernel = calleeOf(call);
+      linalg::LinalgOp op = getSingleOp(kernel);
+      if (!op || op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+          !isTileable(op))
+        continue;
+      Value c = hostValue(call, op.getDpsInitOperand(0)->get());
+      if (!c)
+        continue;
+      int64_t rank = cast<MemRefType>(c.getType()).getRank();
+      auto prev = dyn_cast_or_null<func::CallOp>(call->getPrevNode());
+      auto next = dyn_cast_or_null<func::CallOp>(call->getNextNode());
+      func::CallOp prologue, epilogue;
+      if (linalg::GenericOp g = elementwiseOf(prev, rank)) {
+        bool ok = hostValue(prev, g.getDpsInitOperand(0)->get()) == c &&
+                  g.getRegionOutputArgs()[0].use_empty();
+        for (Value in : g.getDpsInputs()) {
+          Value v = hostValue(prev, in);
+          ok &= v && v != c;
+        }
+        if (ok)
+          prologue = prev;
+      }
+      if (linalg::GenericOp g = elementwiseOf(next, rank)) {
+        Value d = hostValue(next, g.getDpsInitOperand(0)->get());
+        int readsC = 0;
+        bool ok = static_cast<bool>(d);
+        for (OpOperand *in : g.getDpsInputOperands()) {
+          Value v = hostValue(next, in->get());
+          ok &= static_cast<bool>(v);
+          if (v == c) {
+            ++readsC;
+            ok &= g.getMatchingIndexingMap(in).isIdentity();
+          }
+        }
+        ok &= readsC == 1;
+        // Workgroups store D while others still read the contraction's
+        // (and prologue's) inputs: D must be none of them.
+        for (func::CallOp reader : {call, prologue})
+          if (reader)
+            for (Value v : reader.getOperands())
+              ok &= v != d || v == c;
+        // Unless the epilogue writes C in place, the product itself must
+        // be dead after it.
+        if (ok && d != c)
+          for (Operation *user : c.getUsers()) {
+            if (user == call || user == next || user == prologue ||
+                isa<memref::DeallocOp>(user) ||
+                (user->getBlock() == call->getBlock() &&
+                 user->isBeforeInBlock(prologue ? prologue : call)))
+              continue;
+            ok = false;
+          }
+        if (ok)
+          epilogue = next;
+      }
+      if (!prologue && !epilogue)
+        continue;
+
+      SmallVector<func::CallOp> parts;
+      for (func::CallOp part : {prologue, call, epilogue})
+        if (part)
+          parts.push_back(part);
+      // The fused kernel's operands: the parts' host values, each once.
+      SmallVector<Value> operands;
+      DenseMap<Value, unsigned> position;
+      std::string key;
+      for (func::CallOp part : parts) {
+        key += part.getCallee().str() + "(";
+        for (Value v : part.getOperands()) {
+          auto [it, isNew] = position.try_emplace(v, operands.size());
+          if (isNew)
+            operands.push_back(v);
+          key += std::to_string(it->second) + ",";
+        }
+        key += ")";
+      }
+      // Every layer of a model fuses the same kernels the same way.
+      func::FuncOp &fused = fusedByKey[key];
+      if (!fused) {
+        OpBuilder b(kernel);
+        b.setInsertionPointAfter(kernel);
+        std::string name;
+        do
+          name = (kernel.getSymName() + "_fused" + Twine(counter++)).str();
+        while (module.lookupSymbol(name));
+        fused = func::FuncOp::create(
+            b, kernel.getLoc(), name,
+            b.getFunctionType(ValueRange(operands).getTypes(), {}));
+        fused.setPrivate();
+        for (NamedAttribute attr : kernel->getDiscardableAttrs())
+          fused->setAttr(attr.getName(), attr.getValue());
+        Block *entry = fused.addEntryBlock();
+        OpBuilder fb = OpBuilder::atBlockBegin(entry);
+        for (func::CallOp part : parts) {
+          func::FuncOp callee = calleeOf(part);
+          IRMapping mapping;
+          for (auto [i, arg] : llvm::enumerate(callee.getArguments()))
+            mapping.map(arg, entry->getArgument(position[part.getOperand(i)]));
+          for (Operation &o : callee.getBody().front().without_terminator())
+            fb.clone(o, mapping);
+        }
+        func::ReturnOp::create(fb, kernel.getLoc());
+      }
+      OpBuilder b(call);
+      func::CallOp::create(b, call.getLoc(), fused, operands);
+      for (func::CallOp part : parts) {
+        fusedKernels.insert(calleeOf(part));
+        erased.insert(part);
+        part.erase();
+      }
+    }
+  }
+  // Kernels whose every call was fused: not compiled at all.
+  for (func::FuncOp kernel : fusedKernels)
+    if (kernel.isPrivate() && SymbolTable::symbolKnownUseEmpty(kernel, module))
+      kernel.erase();
+}
+
 LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
                                             int64_t tileM, int64_t tileN) {
-  linalg::GenericOp op = c.op;
+  linalg::GenericOp op = c.op, prologue = c.prologue, epilogue = c.epilogue;
   MLIRContext *ctx = op.getContext();
   Location loc = op.getLoc();
   OpBuilder b(op);
@@ -313,6 +552,57 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
     return ifOp.getResult(0);
   };
 
+  // A fused elementwise op's value at C's indices `at`: its inputs loaded
+  // (C itself is `cValue`), its body applied.
+  auto applyElementwise = [&](OpBuilder &ob, linalg::GenericOp g,
+                              ArrayRef<Value> at, Value cValue) -> Value {
+    IRMapping mapping;
+    auto load = [&](Value buffer, AffineMap map) -> Value {
+      if (cValue && buffer == out)
+        return cValue;
+      SmallVector<Value> idx;
+      for (AffineExpr e : map.getResults())
+        idx.push_back(isa<AffineDimExpr>(e)
+                          ? at[cast<AffineDimExpr>(e).getPosition()]
+                          : cst(ob, 0));
+      return memref::LoadOp::create(ob, loc, buffer, idx);
+    };
+    for (OpOperand &operand : g->getOpOperands()) {
+      BlockArgument arg = g.getMatchingBlockArgument(&operand);
+      if (!arg.use_empty())
+        mapping.map(arg, load(operand.get(), g.getMatchingIndexingMap(&operand)));
+    }
+    // Constants the body captures may be defined after the launch (the
+    // fused kernel holds the epilogue's after the contraction).
+    SetVector<Value> captured;
+    getUsedValuesDefinedAbove(g.getRegion(), captured);
+    for (Value v : captured)
+      if (Operation *def = v.getDefiningOp();
+          def && def->hasTrait<OpTrait::ConstantLike>())
+        mapping.map(v, ob.clone(*def)->getResult(0));
+    Block &body = g.getRegion().front();
+    for (Operation &o : body.without_terminator())
+      ob.clone(o, mapping);
+    return mapping.lookupOrDefault(body.getTerminator()->getOperand(0));
+  };
+  // C's value before the product: the prologue's, or C as stored (zero
+  // past the edges).
+  auto initialValue = [&](OpBuilder &ob, Value inBounds,
+                          ArrayRef<Value> at) -> Value {
+    if (!prologue)
+      return guardedLoad(ob, inBounds, out, at, cType);
+    if (!inBounds)
+      return applyElementwise(ob, prologue, at, nullptr);
+    auto ifOp = scf::IfOp::create(ob, loc, TypeRange{cType}, inBounds,
+                                  /*withElseRegion=*/true);
+    OpBuilder tb = ifOp.getThenBodyBuilder();
+    scf::YieldOp::create(tb, loc,
+                         applyElementwise(tb, prologue, at, nullptr));
+    OpBuilder eb = ifOp.getElseBodyBuilder();
+    scf::YieldOp::create(eb, loc, ValueRange{zero(eb, cType)});
+    return ifOp.getResult(0);
+  };
+
   // This thread's outputs: rows m0 + ty + threadsM·i, columns
   // n0 + tx + threadsN·j (neighbouring threads, neighbouring columns).
   SmallVector<Value> rows, cols;
@@ -332,9 +622,9 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
   SmallVector<Value> init;
   for (int64_t i = 0; i < threadM; ++i)
     for (int64_t j = 0; j < threadN; ++j)
-      init.push_back(guardedLoad(
-          lb, all(lb, {rowOk[i], colOk[j]}), out,
-          indices(lb, maps[2], rows[i], cols[j], nullptr), cType));
+      init.push_back(initialValue(
+          lb, all(lb, {rowOk[i], colOk[j]}),
+          indices(lb, maps[2], rows[i], cols[j], nullptr)));
 
   auto kLoop = scf::ForOp::create(lb, loc, cst(lb, 0), cst(lb, K),
                                   cst(lb, tileK), init);
@@ -425,10 +715,19 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
       OpBuilder sb = lb;
       if (Value ok = all(lb, {rowOk[i], colOk[j]}))
         sb = scf::IfOp::create(lb, loc, ok, false).getThenBodyBuilder();
-      memref::StoreOp::create(sb, loc, kLoop.getResult(i * threadN + j), out,
-                              indices(sb, maps[2], rows[i], cols[j], nullptr));
+      SmallVector<Value> at = indices(sb, maps[2], rows[i], cols[j], nullptr);
+      Value result = kLoop.getResult(i * threadN + j), target = out;
+      if (epilogue) {
+        result = applyElementwise(sb, epilogue, at, result);
+        target = epilogue.getDpsInitOperand(0)->get();
+      }
+      memref::StoreOp::create(sb, loc, result, target, at);
     }
   op.erase();
+  if (prologue)
+    prologue.erase();
+  if (epilogue)
+    epilogue.erase();
   return success();
 }
 

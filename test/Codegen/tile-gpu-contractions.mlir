@@ -1,6 +1,7 @@
 // RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions="tile-m=64 tile-n=64 tile-k=16 thread-m=4 thread-n=4" | FileCheck %s
 // RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions | FileCheck %s --check-prefix=DEFAULT
 // RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions="fallback-tile=64" | FileCheck %s --check-prefix=FALLBACK
+// RUN: tfmc-opt %s -split-input-file --tfmc-tile-gpu-contractions | FileCheck %s --check-prefix=FUSE
 // RUN: not tfmc-opt %s --tfmc-tile-gpu-contractions="tile-m=62" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not tfmc-opt %s --tfmc-tile-gpu-contractions="fallback-tile=60" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: error: tfmc-tile-gpu-contractions: tile sizes must be positive and divisible by the thread tile
@@ -104,5 +105,104 @@ func.func private @matvec(%a: memref<100x40xf32>, %b: memref<40x1xf32>, %c: memr
 // DEFAULT-COUNT-64: arith.mulf
 func.func private @defaults(%a: memref<100x64xf32>, %b: memref<64x256xf32>, %c: memref<100x256xf32>) attributes {tfmc.kernel} {
   linalg.matmul ins(%a, %b : memref<100x64xf32>, memref<64x256xf32>) outs(%c : memref<100x256xf32>)
+  return
+}
+
+// -----
+
+// A host function's bias broadcast (prologue), matmul and GELU-like
+// epilogue in place: one fused kernel, whose accumulators start at the bias
+// and whose only store is the epilogue's value; the kernels that were
+// fused away are gone.
+// FUSE-LABEL: func.func private @linear_mm_fused0(
+// FUSE-SAME: %[[BIAS:.*]]: memref<128xf32>, %[[C:.*]]: memref<64x128xf32>, %[[A:.*]]: memref<64x32xf32>, %[[B:.*]]: memref<32x128xf32>)
+// FUSE: gpu.launch
+// FUSE: memref.load %[[BIAS]]
+// FUSE-NOT: memref.load %[[C]]
+// FUSE: scf.for
+// FUSE: arith.maximumf
+// FUSE: memref.store %{{.*}}, %[[C]]
+// FUSE-NOT: func.func private @bias(
+// FUSE-NOT: func.func private @linear_mm(
+// FUSE-NOT: func.func private @relu(
+// FUSE-LABEL: func.func @host
+// FUSE-NEXT: call @linear_mm_fused0(%arg2, %arg3, %arg0, %arg1)
+// FUSE-NEXT: return
+#bias = affine_map<(d0, d1) -> (d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func private @bias(%b: memref<128xf32>, %c: memref<64x128xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]} ins(%b : memref<128xf32>) outs(%c : memref<64x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+func.func private @linear_mm(%a: memref<64x32xf32>, %b: memref<32x128xf32>, %c: memref<64x128xf32>) attributes {tfmc.kernel} {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x128xf32>) outs(%c : memref<64x128xf32>)
+  return
+}
+func.func private @relu(%x: memref<64x128xf32>, %y: memref<64x128xf32>) attributes {tfmc.kernel} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : memref<64x128xf32>) outs(%y : memref<64x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @host(%a: memref<64x32xf32>, %b: memref<32x128xf32>, %bias: memref<128xf32>, %c: memref<64x128xf32>) {
+  call @bias(%bias, %c) : (memref<128xf32>, memref<64x128xf32>) -> ()
+  call @linear_mm(%a, %b, %c) : (memref<64x32xf32>, memref<32x128xf32>, memref<64x128xf32>) -> ()
+  call @relu(%c, %c) : (memref<64x128xf32>, memref<64x128xf32>) -> ()
+  return
+}
+
+// -----
+
+// Not fused: a prologue that reads C (scale_c); an epilogue into another
+// buffer while the product is still read afterwards (the first copy, which
+// is instead the second matmul's prologue: it writes all of %d without
+// reading it); an epilogue that reads C transposed.
+// FUSE-LABEL: func.func @unfusable
+// FUSE-NEXT: call @scale_c(%arg2, %arg2)
+// FUSE-NEXT: call @matmul2(%arg0, %arg1, %arg2)
+// FUSE-NEXT: call @matmul2_fused0(%arg2, %arg3, %arg0, %arg1)
+// FUSE-NEXT: call @transpose(%arg3, %arg4)
+// FUSE-NEXT: call @copy(%arg2, %arg4)
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#t2 = affine_map<(d0, d1) -> (d1, d0)>
+func.func private @matmul2(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) attributes {tfmc.kernel} {
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+func.func private @scale_c(%x: memref<64x64xf32>, %y: memref<64x64xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %in : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func private @copy(%x: memref<64x64xf32>, %y: memref<64x64xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+func.func private @transpose(%x: memref<64x64xf32>, %y: memref<64x64xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#t2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+func.func @unfusable(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>, %d: memref<64x64xf32>, %e: memref<64x64xf32>) {
+  call @scale_c(%c, %c) : (memref<64x64xf32>, memref<64x64xf32>) -> ()
+  call @matmul2(%a, %b, %c) : (memref<64x64xf32>, memref<64x64xf32>, memref<64x64xf32>) -> ()
+  call @copy(%c, %d) : (memref<64x64xf32>, memref<64x64xf32>) -> ()
+  call @matmul2(%a, %b, %d) : (memref<64x64xf32>, memref<64x64xf32>, memref<64x64xf32>) -> ()
+  call @transpose(%d, %e) : (memref<64x64xf32>, memref<64x64xf32>) -> ()
+  call @copy(%c, %e) : (memref<64x64xf32>, memref<64x64xf32>) -> ()
   return
 }

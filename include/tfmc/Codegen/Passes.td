@@ -355,6 +355,21 @@ def TileGPUContractionsPass
     threads along it); products too small for that keep
     `tfmc-map-to-gpu`'s one thread per output.
 
+    First, in the host functions, a call of a contraction kernel that will
+    be tiled is fused with its neighbouring calls of elementwise kernels
+    over its output C (all loops parallel, C and the result indexed by
+    identity, other inputs by dimensions or broadcast): the one before it
+    that computes all of C without reading it (a linear layer's bias
+    broadcast) becomes the accumulators' initial value, the one after it
+    that reads C (activation, residual add, scaling; in place, or into
+    another buffer when the product is dead afterwards and that buffer is
+    none of the kernel's inputs) is applied to each result before the
+    kernel's only store. The fused kernel is a new function (shared by
+    every call with the same kernels and operand pattern); kernels left
+    without calls are erased. On lavapipe this saves the elementwise passes
+    over C (a few % of a 512 × 512 × 2048 linear layer with GELU and a
+    residual add); on GPUs, whose matmuls are fast, proportionally more.
+
     With `fallback-tile=T`, each tiled kernel also gets a variant with
     `T × T` tiles (same thread tile), a kernel function of its own named in
     the first's `tfmc.fallback` attribute; the executable carries both and
