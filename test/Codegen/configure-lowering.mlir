@@ -16,9 +16,9 @@
 // CHECK: tfm.attention {{.*}}tfmc.attention_lowering = "flash", tfmc.kv_block = 64 : i64{{.*}}tensor<1x65x8xf32>
 // CHECK: tfm.attention {{.*}}tfmc.attention_lowering = "unfused"{{.*}}tensor<1x200x8xf32>
 // On Vulkan the flash form is the GPU kernel (no key block: the kernel
-// picks it), and only for heads whose D + Dv <= 512.
+// picks it), for any length, but only for heads whose D + Dv <= 512.
 // VULKAN-LABEL: func.func @attention
-// VULKAN: tfm.attention {{.*}}tfmc.attention_lowering = "unfused"{{.*}}tensor<1x64x8xf32>
+// VULKAN: tfm.attention {{.*}}{tfmc.attention_lowering = "gpu-flash"}{{.*}}tensor<1x64x8xf32>
 // VULKAN: tfm.attention {{.*}}{tfmc.attention_lowering = "gpu-flash"}{{.*}}tensor<1x65x8xf32>
 // VULKAN: tfm.attention {{.*}}tfmc.attention_lowering = "unfused"{{.*}}tensor<1x200x8xf32>
 // VULKAN: tfm.attention {{.*}}tfmc.attention_lowering = "unfused"{{.*}}tensor<1x65x300xf32>
