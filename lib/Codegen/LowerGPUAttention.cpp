@@ -39,10 +39,8 @@ using namespace mlir;
 
 namespace {
 
-/// Vulkan guarantees 65535 workgroups per grid dimension and 16 KiB of
-/// workgroup memory.
-constexpr int64_t kMaxGroupsPerDimension = 65535;
-constexpr int64_t kMinSharedMemoryBytes = 16384;
+using tfmc::kVulkanMaxGroupsPerDimension;
+using tfmc::kVulkanMinSharedMemoryBytes;
 /// Values a thread keeps live across the key loop (query vectors and
 /// accumulators of its rows).
 constexpr int64_t kMaxRegisterValues = 1024;
@@ -189,18 +187,18 @@ LogicalResult LowerGPUAttentionPass::lower(func::FuncOp func,
   int64_t perGroup = threads * rows;
   // At least 4 keys: the register budget bounds D + Dv to 1024 floats.
   int64_t block = std::min<int64_t>(
-      {keyBlock, kMinSharedMemoryBytes / (4 * (p.d + p.dv)), p.sk});
+      {keyBlock, kVulkanMinSharedMemoryBytes / (4 * (p.d + p.dv)), p.sk});
   int64_t chunk = std::min<int64_t>(this->chunk, block);
   block = block / chunk * chunk;
   // Without staging, blocks are only the loop's step: one chunk.
   if (!workgroupMemory)
     block = chunk;
   int64_t queryGroups = ceilDiv(p.sq, perGroup);
-  if (queryGroups > kMaxGroupsPerDimension ||
-      leadCount > kMaxGroupsPerDimension)
+  if (queryGroups > kVulkanMaxGroupsPerDimension ||
+      leadCount > kVulkanMaxGroupsPerDimension)
     return func.emitError("tfmc-lower-gpu-attention: @")
            << func.getSymName() << ": " << queryGroups << " query blocks × "
-           << leadCount << " heads exceed " << kMaxGroupsPerDimension
+           << leadCount << " heads exceed " << kVulkanMaxGroupsPerDimension
            << " workgroups per grid dimension";
 
   Block *entry = func.addEntryBlock();

@@ -37,8 +37,7 @@ using namespace mlir;
 
 namespace {
 
-/// Vulkan guarantees 65535 workgroups per grid dimension.
-constexpr int64_t kMaxGroupsPerDimension = 65535;
+using tfmc::kVulkanMaxGroupsPerDimension;
 
 /// What every Vulkan 1.1 device with the features the runtime checks for
 /// provides; spirv-update-vce trims each kernel's requirements to what it
@@ -121,12 +120,12 @@ struct MapToGPUPass : public tfmc::impl::MapToGPUPassBase<MapToGPUPass> {
     }
     int64_t block = std::min<int64_t>(workgroupSize, std::max<int64_t>(total, 1));
     int64_t groups = (total + block - 1) / block;
-    int64_t gridX = std::min(std::max<int64_t>(groups, 1), kMaxGroupsPerDimension);
+    int64_t gridX = std::min(std::max<int64_t>(groups, 1), kVulkanMaxGroupsPerDimension);
     int64_t gridY = (groups + gridX - 1) / gridX;
-    if (gridY > kMaxGroupsPerDimension)
+    if (gridY > kVulkanMaxGroupsPerDimension)
       return func.emitError("tfmc-map-to-gpu: ")
              << total << " iterations need more than "
-             << kMaxGroupsPerDimension << "² workgroups";
+             << kVulkanMaxGroupsPerDimension << "² workgroups";
 
     // Everything the kernel did now happens inside the launch.
     SmallVector<Operation *> ops;

@@ -35,10 +35,8 @@ using namespace mlir;
 
 namespace {
 
-/// Vulkan guarantees 65535 workgroups per grid dimension and 16 KiB of
-/// workgroup memory.
-constexpr int64_t kMaxGroupsPerDimension = 65535;
-constexpr int64_t kMinSharedMemoryBytes = 16384;
+using tfmc::kVulkanMaxGroupsPerDimension;
+using tfmc::kVulkanMinSharedMemoryBytes;
 
 /// The roles of a contraction's loops: C[batch, m, n] += A[.., m, k] ·
 /// B[.., k, n] (operand layouts and batch broadcasting as the maps say).
@@ -274,9 +272,9 @@ struct TileGPUContractionsPass
     for (unsigned d : c.batch)
       groups *= c.sizes[d];
     return c.sizes[c.m] >= threadM * 4 && c.sizes[c.n] >= threadN * 4 &&
-           c.sizes[c.k] >= 4 && groups <= kMaxGroupsPerDimension &&
-           (c.sizes[c.m] + tileM - 1) / tileM <= kMaxGroupsPerDimension &&
-           (c.sizes[c.n] + tileN - 1) / tileN <= kMaxGroupsPerDimension;
+           c.sizes[c.k] >= 4 && groups <= kVulkanMaxGroupsPerDimension &&
+           (c.sizes[c.m] + tileM - 1) / tileM <= kVulkanMaxGroupsPerDimension &&
+           (c.sizes[c.n] + tileN - 1) / tileN <= kVulkanMaxGroupsPerDimension;
   }
 
   LogicalResult tile(const Contraction &c, int64_t tileM, int64_t tileN);
@@ -452,10 +450,10 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
   for (auto [i, v] : llvm::enumerate(op.getDpsInputs()))
     sharedBytes += tileK * (i == 0 ? tileM : tileN) *
                    cast<MemRefType>(v.getType()).getElementTypeBitWidth() / 8;
-  if (sharedBytes > kMinSharedMemoryBytes)
+  if (sharedBytes > kVulkanMinSharedMemoryBytes)
     return op.emitError("tfmc-tile-gpu-contractions: the tiles need ")
            << sharedBytes << " bytes of workgroup memory; Vulkan guarantees "
-           << kMinSharedMemoryBytes;
+           << kVulkanMinSharedMemoryBytes;
   int64_t threads = threadsM * threadsN;
   auto cst = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);

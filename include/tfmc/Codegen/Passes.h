@@ -25,6 +25,11 @@ inline constexpr llvm::StringLiteral kIndexErrorSitesAttr =
 inline constexpr llvm::StringLiteral kBindingRangesAttr =
     "tfmc.binding_ranges";
 
+/// What every Vulkan device provides, which generated kernels stay within:
+/// workgroups per grid dimension, and bytes of workgroup memory.
+inline constexpr int64_t kVulkanMaxGroupsPerDimension = 65535;
+inline constexpr int64_t kVulkanMinSharedMemoryBytes = 16384;
+
 /// tfmc-tile-gpu-contractions: on a kernel function, the symbol of its
 /// variant for devices with smaller limits (the runtime picks it when the
 /// kernel's workgroup size or workgroup memory exceeds the device's).
