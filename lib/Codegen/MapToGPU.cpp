@@ -45,7 +45,7 @@ using tfmc::kVulkanMaxGroupsPerDimension;
 constexpr llvm::StringLiteral kTargetEnv =
     "#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Float16, Int16, Int8, "
     "StorageBuffer16BitAccess, StorageBuffer8BitAccess, "
-    "SignedZeroInfNanPreserve], "
+    "SignedZeroInfNanPreserve, GroupNonUniform, GroupNonUniformArithmetic], "
     "[SPV_KHR_storage_buffer_storage_class, SPV_KHR_16bit_storage, "
     "SPV_KHR_8bit_storage, SPV_KHR_float_controls]>, api=Vulkan, "
     "#spirv.resource_limits<>>";

@@ -72,6 +72,7 @@ struct ProgramKernel {
   std::string entry;
   unsigned bindings;
   uint32_t sharedBytes = 0; ///< Workgroup variables' bytes
+  uint32_t needs = 0;       ///< Per-kernel needs (subgroup arithmetic)
   /// Per binding: the launch operand and the byte range of it it binds
   /// (tfmc-split-large-buffers); empty: binding i is all of operand i.
   SmallVector<std::array<int64_t, 3>> ranges;
@@ -157,6 +158,9 @@ uint32_t getNeeds(spirv::ModuleOp module) {
     case spirv::Capability::VariablePointersStorageBuffer:
       needs |= TFMRT_VK_NEEDS_VARIABLE_POINTERS;
       break;
+    case spirv::Capability::GroupNonUniformArithmetic:
+      needs |= TFMRT_VK_NEEDS_SUBGROUP_ARITHMETIC;
+      break;
     default: break;
     }
   }
@@ -198,7 +202,11 @@ FailureOr<Program> buildProgram(ModuleOp module, func::FuncOp entry,
                  << tfmc::kBindingRangesAttr;
         kernel.ranges.push_back({range[0], range[1], range[2]});
       }
-    program.needs |= getNeeds(spirvModule);
+    // Subgroup arithmetic is checked per kernel (a kernel that needs it
+    // has a fallback); the other needs are features the device enables.
+    uint32_t needs = getNeeds(spirvModule);
+    kernel.needs = needs & TFMRT_VK_NEEDS_SUBGROUP_ARITHMETIC;
+    program.needs |= needs & ~TFMRT_VK_NEEDS_SUBGROUP_ARITHMETIC;
     kernelIndex[spirvModule.getName().value_or("")] = program.kernels.size();
     program.kernels.push_back(std::move(kernel));
   }
@@ -466,8 +474,8 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
     buffers.push_back(llvm::ConstantStruct::get(
         bufferType, {u64(b.bytes), u32(b.kind), u32(b.index), data}));
   }
-  auto *kernelType = llvm::StructType::create(ctx, {ptr, i64, ptr, i32, i32},
-                                              "tfmrt_vk_program_kernel");
+  auto *kernelType = llvm::StructType::create(
+      ctx, {ptr, i64, ptr, i32, i32, i32}, "tfmrt_vk_program_kernel");
   SmallVector<llvm::Constant *> kernels;
   for (auto [i, k] : llvm::enumerate(program.kernels)) {
     auto *words = privateConstant(
@@ -479,7 +487,7 @@ llvm::Error tfmc::addVulkanProgram(ModuleOp module, llvm::Module &llvmModule,
         "__tfmc_spirv_entry_" + llvm::Twine(i));
     kernels.push_back(llvm::ConstantStruct::get(
         kernelType, {words, u64(k.words.size()), entryName, u32(k.bindings),
-                     u32(k.sharedBytes)}));
+                     u32(k.sharedBytes), u32(k.needs)}));
   }
   auto *rangeType = llvm::StructType::create(ctx, {i32, i64, i64},
                                              "tfmrt_vk_program_range");

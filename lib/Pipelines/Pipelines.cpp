@@ -211,6 +211,7 @@ void tfmc::buildLowerToSPIRVPipeline(OpPassManager &pm,
       tiles.fallbackTile = 64;
     pm.addPass(createTileGPUContractionsPass(tiles));
   }
+  pm.addPass(createMapReductionsToSubgroupsPass());
   pm.addPass(createMapToGPUPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createEmulateBF16Pass());

@@ -613,6 +613,44 @@ def LowerGPUAttentionPass
                            "::mlir::scf::SCFDialect"];
 }
 
+def MapReductionsToSubgroupsPass
+    : Pass<"tfmc-map-reductions-to-subgroups", "::mlir::ModuleOp"> {
+  let summary = "Run row reductions with a subgroup per row";
+  let description = [{
+    For the Vulkan target, before `tfmc-map-to-gpu`: a kernel whose one op
+    is a float reduction `out = combine(out, f(inputs))` (`combine` one of
+    `arith.addf`, `arith.maximumf`, `arith.minimumf`) over its innermost
+    loop, the other loops parallel and the row at least `min-length` long
+    (softmax's maximum and sum, layer norm's moments, small matrix-vector
+    products), becomes one `gpu.launch` in which each subgroup reduces one
+    row at a time: its lanes stride along the row (lane, lane + subgroup
+    size, ...) keeping partial results, `gpu.subgroup_reduce` combines
+    them, and lane 0 folds the total into the output's initial value. A
+    workgroup of `threads` threads takes `rows-per-workgroup` rows, shared
+    among its subgroups whatever their size (read in the kernel), with no
+    barrier. Maxima and minima keep NaNs as `arith.maximumf` does (SPIR-V's
+    subgroup max may not: the NaN lanes are counted).
+
+    The summation order differs from one thread per row (a tree over the
+    lanes' partials), within the tests' tolerances. Subgroup arithmetic is
+    optional in Vulkan: each such kernel keeps its plain form as the
+    variant named in `tfmc.fallback`, which the runtime dispatches on
+    devices without it (or with `TFMRT_VULKAN_NO_SUBGROUPS=1`).
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"64",
+           "Threads per workgroup">,
+    Option<"rowsPerWorkgroup", "rows-per-workgroup", "int64_t",
+           /*default=*/"8", "Rows each workgroup reduces">,
+    Option<"minLength", "min-length", "int64_t", /*default=*/"32",
+           "Shortest row worth a subgroup">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def MapToGPUPass : Pass<"tfmc-map-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Run each kernel as a GPU launch, one thread per parallel iteration";
   let description = [{

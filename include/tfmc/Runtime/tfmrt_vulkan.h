@@ -60,6 +60,9 @@ enum {
   /* variablePointersStorageBuffer: kernels that bind a large tensor as
    * several ranges select among them. */
   TFMRT_VK_NEEDS_VARIABLE_POINTERS = 1u << 6,
+  /* Subgroup arithmetic in compute shaders (a property, not a feature to
+   * enable): asked per kernel, whose fallback runs on devices without it. */
+  TFMRT_VK_NEEDS_SUBGROUP_ARITHMETIC = 1u << 7,
 };
 
 typedef struct tfmrt_vk_options {
@@ -77,6 +80,9 @@ typedef struct tfmrt_vk_device_info {
   uint64_t max_storage_buffer_range;
   uint32_t max_shared_memory;
   uint32_t subgroup_size;
+  /* Compute shaders have subgroup arithmetic (TFMRT_VULKAN_NO_SUBGROUPS=1
+   * says they do not). */
+  int subgroup_arithmetic;
 } tfmrt_vk_device_info;
 
 /* Fills up to `capacity` entries and sets *count to the number of devices. */
@@ -202,6 +208,7 @@ typedef struct tfmrt_vk_program_kernel {
   const char *entry;
   uint32_t bindings;
   uint32_t shared_bytes; /* workgroup memory the kernel declares */
+  uint32_t needs;        /* TFMRT_VK_NEEDS_SUBGROUP_ARITHMETIC or 0 */
 } tfmrt_vk_program_kernel;
 
 typedef struct tfmrt_vk_program_range {

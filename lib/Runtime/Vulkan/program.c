@@ -137,6 +137,14 @@ static tfmrt_vk_status get_kernel(program_state *st, uint32_t index) {
     return TFMRT_VK_OK;
   const tfmrt_vk_program_kernel *k = &st->program->kernels[index];
   const tfmrt_vk_device_info *info = tfmrt_vk_device(st->vk);
+  if ((k->needs & TFMRT_VK_NEEDS_SUBGROUP_ARITHMETIC) &&
+      !info->subgroup_arithmetic) {
+    snprintf(st->why, sizeof st->why,
+             "kernel '%s' uses subgroup arithmetic, which Vulkan device '%s' "
+             "does not offer in compute shaders",
+             k->entry, info->name);
+    return TFMRT_VK_UNSUPPORTED;
+  }
   if (k->shared_bytes > info->max_shared_memory) {
     snprintf(st->why, sizeof st->why,
              "kernel '%s' uses %u bytes of workgroup memory; Vulkan device "

@@ -289,6 +289,13 @@ static void describe_device(loader *l, VkPhysicalDevice device,
   info->max_storage_buffer_range = props.properties.limits.maxStorageBufferRange;
   info->max_shared_memory = props.properties.limits.maxComputeSharedMemorySize;
   info->subgroup_size = subgroup.subgroupSize;
+  const VkSubgroupFeatureFlags arithmetic =
+      VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+  const char *no_subgroups = getenv("TFMRT_VULKAN_NO_SUBGROUPS");
+  info->subgroup_arithmetic =
+      (subgroup.supportedOperations & arithmetic) == arithmetic &&
+      (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+      !(no_subgroups && *no_subgroups && strcmp(no_subgroups, "0") != 0);
 }
 
 static tfmrt_vk_status physical_devices(loader *l, VkPhysicalDevice **out,
