@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -470,8 +471,21 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
   // Numeric 3, what convert-gpu-to-spirv's Vulkan storage-class map knows
   // as Workgroup (it does not map #gpu.address_space).
   Attribute workgroup = IntegerAttr::get(IntegerType::get(ctx, 64), 3);
-  auto aTileType = MemRefType::get({tileK, tileM}, aType, AffineMap(), workgroup);
-  auto bTileType = MemRefType::get({tileK, tileN}, bType, AffineMap(), workgroup);
+  // f32 tiles hold 4-vectors: a thread's outputs come in runs of 4
+  // neighbouring rows and columns, read with one load per run.
+  int64_t vw = aType.isF32() && bType.isF32() && threadM % 4 == 0 &&
+                       threadN % 4 == 0
+                   ? 4
+                   : 1;
+  auto tileType = [&](int64_t extent, Type type) {
+    return vw == 1 ? MemRefType::get({tileK, extent}, type, AffineMap(),
+                                      workgroup)
+                   : MemRefType::get({tileK, extent / vw},
+                                     VectorType::get({vw}, type), AffineMap(),
+                                     workgroup);
+  };
+  auto aTileType = tileType(tileM, aType);
+  auto bTileType = tileType(tileN, bType);
 
   auto launch = gpu::LaunchOp::create(
       b, loc, cst(b, (N + tileN - 1) / tileN), cst(b, (M + tileM - 1) / tileM),
@@ -601,17 +615,22 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
     return ifOp.getResult(0);
   };
 
-  // This thread's outputs: rows m0 + ty + threadsM·i, columns
-  // n0 + tx + threadsN·j (neighbouring threads, neighbouring columns).
+  // This thread's outputs: runs of vw rows starting at
+  // m0 + vw·ty + vw·threadsM·g, and of vw columns at n0 + vw·tx +
+  // vw·threadsN·g (neighbouring threads, neighbouring runs).
+  auto ownIndex = [&](Value base, Value t, int64_t threadsAlong, int64_t i) {
+    int64_t g = i / vw, r = i % vw;
+    Value scaled = vw == 1 ? t : arith::MulIOp::create(lb, loc, t, cst(lb, vw));
+    return arith::AddIOp::create(
+        lb, loc, base,
+        arith::AddIOp::create(lb, loc, scaled,
+                              cst(lb, vw * threadsAlong * g + r)));
+  };
   SmallVector<Value> rows, cols;
   for (int64_t i = 0; i < threadM; ++i)
-    rows.push_back(arith::AddIOp::create(
-        lb, loc, m0,
-        arith::AddIOp::create(lb, loc, ty, cst(lb, threadsM * i))));
+    rows.push_back(ownIndex(m0, ty, threadsM, i));
   for (int64_t j = 0; j < threadN; ++j)
-    cols.push_back(arith::AddIOp::create(
-        lb, loc, n0,
-        arith::AddIOp::create(lb, loc, tx, cst(lb, threadsN * j))));
+    cols.push_back(ownIndex(n0, tx, threadsN, j));
   SmallVector<Value> rowOk, colOk;
   for (Value r : rows)
     rowOk.push_back(edgeM ? lessThan(lb, r, M) : Value());
@@ -634,33 +653,46 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
     // operand's innermost dimension where it is k (A) or n (B).
     auto stage = [&](Value source, Value tileBuf, Type type, AffineMap map,
                      int64_t extent, bool isA) {
-      int64_t elements = tileK * extent;
+      // Units of vw elements along m (A) or n (B).
+      int64_t units = extent / vw, elements = tileK * units;
       for (int64_t first = 0; first < elements; first += threads) {
         Value e = arith::AddIOp::create(kb, loc, tid, cst(kb, first));
-        // A: e = row · tileK + kk; B: e = kk · tileN + col.
+        // A: e = unit · tileK + kk; B: e = kk · units + unit.
         Value inner = arith::RemUIOp::create(kb, loc, e,
-                                             cst(kb, isA ? tileK : extent));
+                                             cst(kb, isA ? tileK : units));
         Value outer = arith::DivUIOp::create(kb, loc, e,
-                                             cst(kb, isA ? tileK : extent));
-        Value kk = isA ? inner : outer, mn = isA ? outer : inner;
+                                             cst(kb, isA ? tileK : units));
+        Value kk = isA ? inner : outer, unit = isA ? outer : inner;
         Value k = arith::AddIOp::create(kb, loc, k0, kk);
-        Value pos = arith::AddIOp::create(kb, loc, isA ? m0 : n0, mn);
         // Threads past the tile (elements not a multiple of threads).
         Value inTile =
             first + threads > elements ? lessThan(kb, e, elements) : Value();
-        Value ok = all(kb, {edgeK ? lessThan(kb, k, K) : Value(),
-                            (isA ? edgeM : edgeN)
-                                ? lessThan(kb, pos, isA ? M : N)
-                                : Value(),
-                            inTile});
-        Value v = guardedLoad(kb, ok, source,
-                              isA ? indices(kb, map, pos, nullptr, k)
-                                  : indices(kb, map, nullptr, pos, k),
-                              type);
         OpBuilder sb = kb;
         if (inTile)
           sb = scf::IfOp::create(kb, loc, inTile, false).getThenBodyBuilder();
-        memref::StoreOp::create(sb, loc, v, tileBuf, ValueRange{kk, mn});
+        SmallVector<Value> values;
+        for (int64_t r = 0; r < vw; ++r) {
+          Value mn = vw == 1 ? unit
+                             : arith::AddIOp::create(
+                                   sb, loc,
+                                   arith::MulIOp::create(sb, loc, unit,
+                                                         cst(sb, vw)),
+                                   cst(sb, r));
+          Value pos = arith::AddIOp::create(sb, loc, isA ? m0 : n0, mn);
+          Value ok = all(sb, {edgeK ? lessThan(sb, k, K) : Value(),
+                              (isA ? edgeM : edgeN)
+                                  ? lessThan(sb, pos, isA ? M : N)
+                                  : Value()});
+          values.push_back(guardedLoad(sb, ok, source,
+                                       isA ? indices(sb, map, pos, nullptr, k)
+                                           : indices(sb, map, nullptr, pos, k),
+                                       type));
+        }
+        Value v = vw == 1 ? values[0]
+                          : vector::FromElementsOp::create(
+                                sb, loc, VectorType::get({vw}, type), values)
+                                .getResult();
+        memref::StoreOp::create(sb, loc, v, tileBuf, ValueRange{kk, unit});
       }
     };
     stage(a, aTile, aType, maps[0], tileM, /*isA=*/true);
@@ -677,17 +709,25 @@ LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
     {
       OpBuilder ib = OpBuilder::atBlockBegin(kkLoop.getBody());
       Value kk = kkLoop.getInductionVar();
-      SmallVector<Value> as, bs;
-      for (int64_t i = 0; i < threadM; ++i)
-        as.push_back(memref::LoadOp::create(
-            ib, loc, aTile,
-            ValueRange{kk, arith::AddIOp::create(ib, loc, ty,
-                                                 cst(ib, threadsM * i))}));
-      for (int64_t j = 0; j < threadN; ++j)
-        bs.push_back(memref::LoadOp::create(
-            ib, loc, bTile,
-            ValueRange{kk, arith::AddIOp::create(ib, loc, tx,
-                                                 cst(ib, threadsN * j))}));
+      // The thread's runs: one load each (unit t + threads·g of the row).
+      auto readRuns = [&](Value tileBuf, Value t, int64_t threadsAlong,
+                          int64_t count) {
+        SmallVector<Value> values;
+        for (int64_t g = 0; g < count / vw; ++g) {
+          Value run = memref::LoadOp::create(
+              ib, loc, tileBuf,
+              ValueRange{kk, arith::AddIOp::create(
+                                 ib, loc, t, cst(ib, threadsAlong * g))});
+          for (int64_t r = 0; r < vw; ++r)
+            values.push_back(vw == 1 ? run
+                                     : vector::ExtractOp::create(ib, loc, run,
+                                                                 r)
+                                           .getResult());
+        }
+        return values;
+      };
+      SmallVector<Value> as = readRuns(aTile, ty, threadsM, threadM);
+      SmallVector<Value> bs = readRuns(bTile, tx, threadsN, threadN);
       Block &payload = op.getRegion().front();
       SmallVector<Value> next;
       for (int64_t i = 0; i < threadM; ++i)

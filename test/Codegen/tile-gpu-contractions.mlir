@@ -15,19 +15,25 @@
 // through the K loop, the last K slice shorter (min), edges guarded.
 // CHECK-LABEL: func.func private @matmul
 // CHECK: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %[[BZ:.*]]) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[TX:.*]], %[[TY:.*]], %{{.*}}) in (%{{.*}} = %c16{{.*}}, %{{.*}} = %c16{{.*}}, %{{.*}} = %c1{{.*}})
-// CHECK: %[[AT:.*]] = memref.alloc() : memref<16x64xf32, 3>
-// CHECK: %[[BT:.*]] = memref.alloc() : memref<16x64xf32, 3>
+// CHECK: %[[AT:.*]] = memref.alloc() : memref<16x16xvector<4xf32>, 3>
+// CHECK: %[[BT:.*]] = memref.alloc() : memref<16x16xvector<4xf32>, 3>
 // CHECK-COUNT-16: memref.load %arg2
 // CHECK: %[[K:.*]]:16 = scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
 // CHECK: memref.load %arg0
+// CHECK: vector.from_elements
 // CHECK: memref.store %{{.*}}, %[[AT]]
 // CHECK: memref.load %arg1
+// CHECK: vector.from_elements
 // CHECK: memref.store %{{.*}}, %[[BT]]
 // CHECK: gpu.barrier
 // CHECK: %[[KN:.*]] = arith.minui
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[KN]] step %{{.*}} iter_args(
-// CHECK-COUNT-4: memref.load %[[AT]]
-// CHECK-COUNT-4: memref.load %[[BT]]
+// f32 tiles hold 4-vectors: each thread's 4 rows (columns) are
+// neighbours, read with one load.
+// CHECK: %[[AV:.*]] = memref.load %[[AT]]
+// CHECK-COUNT-4: vector.extract %[[AV]]
+// CHECK: %[[BV:.*]] = memref.load %[[BT]]
+// CHECK-COUNT-4: vector.extract %[[BV]]
 // CHECK-COUNT-16: arith.mulf
 // CHECK: scf.yield
 // CHECK: gpu.barrier
@@ -90,17 +96,17 @@ func.func private @matvec(%a: memref<100x40xf32>, %b: memref<40x1xf32>, %c: memr
 // FALLBACK-LABEL: func.func private @defaults(
 // FALLBACK-SAME: tfmc.fallback = @defaults_fallback
 // FALLBACK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %c2{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c8, {{.*}} = %c1{{.*}})
-// FALLBACK: memref.alloc() : memref<8x64xf32, 3>
-// FALLBACK: memref.alloc() : memref<8x128xf32, 3>
+// FALLBACK: memref.alloc() : memref<8x16xvector<4xf32>, 3>
+// FALLBACK: memref.alloc() : memref<8x32xvector<4xf32>, 3>
 // FALLBACK-LABEL: func.func private @defaults_fallback(
 // FALLBACK-NOT: tfmc.fallback
 // FALLBACK: gpu.launch blocks({{.*}}) in ({{.*}} = %c4, {{.*}} = %c2, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c8, {{.*}} = %c8{{.*}}, {{.*}} = %c1{{.*}})
-// FALLBACK: memref.alloc() : memref<8x64xf32, 3>
-// FALLBACK: memref.alloc() : memref<8x64xf32, 3>
+// FALLBACK: memref.alloc() : memref<8x16xvector<4xf32>, 3>
+// FALLBACK: memref.alloc() : memref<8x16xvector<4xf32>, 3>
 // DEFAULT-LABEL: func.func private @defaults
 // DEFAULT: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2{{.*}}, %{{.*}} = %c2{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c16{{.*}}, %{{.*}} = %c8{{.*}}, %{{.*}} = %c1{{.*}})
-// DEFAULT: memref.alloc() : memref<8x64xf32, 3>
-// DEFAULT: memref.alloc() : memref<8x128xf32, 3>
+// DEFAULT: memref.alloc() : memref<8x16xvector<4xf32>, 3>
+// DEFAULT: memref.alloc() : memref<8x32xvector<4xf32>, 3>
 // DEFAULT: scf.for {{.*}} iter_args(
 // DEFAULT-COUNT-64: arith.mulf
 func.func private @defaults(%a: memref<100x64xf32>, %b: memref<64x256xf32>, %c: memref<100x256xf32>) attributes {tfmc.kernel} {
