@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace tfmc {
@@ -184,6 +185,9 @@ LogicalResult LowerGPUAttentionPass::lower(func::FuncOp func,
                       p.sq * leadCount < kMinWorkgroups * threads * rows))
     rows /= 2;
   int64_t threads = std::min<int64_t>(this->threads, ceilDiv(p.sq, rows));
+  // Staging (barriers: a coroutine on CPU devices, which compiles slowly)
+  // only where the problem is large enough for the full row count.
+  bool workgroupMemory = this->workgroupMemory && rows == this->rows;
   int64_t perGroup = threads * rows;
   // At least 4 keys: the register budget bounds D + Dv to 1024 floats.
   int64_t block = std::min<int64_t>(
@@ -227,12 +231,20 @@ LogicalResult LowerGPUAttentionPass::lower(func::FuncOp func,
   lb.setInsertionPoint(body.getTerminator());
   // Numeric 3: convert-gpu-to-spirv's Vulkan storage class for Workgroup.
   Attribute workgroup = IntegerAttr::get(IntegerType::get(ctx, 64), 3);
+  // Staged rows hold 4-vectors where the head sizes allow: one load for
+  // four elements.
+  int64_t vw = p.d % 4 == 0 && p.dv % 4 == 0 ? 4 : 1;
+  auto tileType = [&](int64_t width) {
+    return vw == 1 ? MemRefType::get({block, width}, f32, AffineMap(),
+                                     workgroup)
+                   : MemRefType::get({block, width / vw},
+                                     VectorType::get({vw}, f32), AffineMap(),
+                                     workgroup);
+  };
   Value keyTile, valueTile;
   if (workgroupMemory) {
-    keyTile = memref::AllocOp::create(
-        lb, loc, MemRefType::get({block, p.d}, f32, AffineMap(), workgroup));
-    valueTile = memref::AllocOp::create(
-        lb, loc, MemRefType::get({block, p.dv}, f32, AffineMap(), workgroup));
+    keyTile = memref::AllocOp::create(lb, loc, tileType(p.d));
+    valueTile = memref::AllocOp::create(lb, loc, tileType(p.dv));
   }
   Value tid = launch.getThreadIds().x;
 
@@ -376,7 +388,7 @@ LogicalResult LowerGPUAttentionPass::lower(func::FuncOp func,
     // consecutive threads on consecutive elements; zeros past Sk.
     auto stage = [&](Value source, MemRefType type, Value tile,
                      int64_t width) {
-      int64_t elements = block * width;
+      int64_t units = width / vw, elements = block * units;
       for (int64_t first = 0; first < elements; first += threads) {
         OpBuilder sb = kb;
         Value e = arith::AddIOp::create(kb, loc, tid, cst(kb, first));
@@ -387,29 +399,48 @@ LogicalResult LowerGPUAttentionPass::lower(func::FuncOp func,
                                      cst(kb, elements)),
                                  /*withElseRegion=*/false)
                    .getThenBodyBuilder();
-        Value slot = arith::DivUIOp::create(sb, loc, e, cst(sb, width));
-        Value column = arith::RemUIOp::create(sb, loc, e, cst(sb, width));
+        Value slot = arith::DivUIOp::create(sb, loc, e, cst(sb, units));
+        Value unit = arith::RemUIOp::create(sb, loc, e, cst(sb, units));
         Value keyIndex = arith::AddIOp::create(sb, loc, blockStart, slot);
+        // The unit's elements, zeros past Sk.
+        auto loadUnit = [&](OpBuilder &ob) {
+          SmallVector<Value> values;
+          for (int64_t r = 0; r < vw; ++r) {
+            Value column =
+                vw == 1 ? unit
+                        : arith::AddIOp::create(
+                              ob, loc,
+                              arith::MulIOp::create(ob, loc, unit, cst(ob, vw)),
+                              cst(ob, r));
+            values.push_back(toF32(ob, memref::LoadOp::create(
+                                           ob, loc, source,
+                                           at(ob, type, keyIndex, column))));
+          }
+          return vw == 1 ? values[0]
+                         : vector::FromElementsOp::create(
+                               ob, loc, VectorType::get({vw}, f32), values)
+                               .getResult();
+        };
+        Type unitType = vw == 1 ? f32 : Type(VectorType::get({vw}, f32));
         Value v;
         if (partialBlock) {
           auto inKeys = scf::IfOp::create(
-              sb, loc, TypeRange{f32},
+              sb, loc, TypeRange{unitType},
               arith::CmpIOp::create(sb, loc, arith::CmpIPredicate::ult,
                                     keyIndex, cst(sb, p.sk)),
               /*withElseRegion=*/true);
           OpBuilder tb = inKeys.getThenBodyBuilder();
-          scf::YieldOp::create(
-              tb, loc,
-              toF32(tb, memref::LoadOp::create(tb, loc, source,
-                                               at(tb, type, keyIndex, column))));
+          scf::YieldOp::create(tb, loc, loadUnit(tb));
           OpBuilder eb = inKeys.getElseBodyBuilder();
-          scf::YieldOp::create(eb, loc, fconst(eb, 0.0));
+          scf::YieldOp::create(
+              eb, loc,
+              ValueRange{arith::ConstantOp::create(
+                  eb, loc, eb.getZeroAttr(unitType))});
           v = inKeys.getResult(0);
         } else {
-          v = toF32(sb, memref::LoadOp::create(sb, loc, source,
-                                               at(sb, type, keyIndex, column)));
+          v = loadUnit(sb);
         }
-        memref::StoreOp::create(sb, loc, v, tile, ValueRange{slot, column});
+        memref::StoreOp::create(sb, loc, v, tile, ValueRange{slot, unit});
       }
     };
     if (workgroupMemory) {
@@ -424,9 +455,15 @@ LogicalResult LowerGPUAttentionPass::lower(func::FuncOp func,
     // is 0, and 0 · inf would be NaN).
     auto readKeyOrValue = [&](OpBuilder &ob, bool isKey, Value slot,
                               Value keyIndex, int64_t c) -> Value {
-      if (workgroupMemory)
-        return memref::LoadOp::create(ob, loc, isKey ? keyTile : valueTile,
-                                      ValueRange{slot, cst(ob, c)});
+      if (workgroupMemory) {
+        Value unit = memref::LoadOp::create(ob, loc,
+                                            isKey ? keyTile : valueTile,
+                                            ValueRange{slot, cst(ob, c / vw)});
+        // CSE merges the loads of one unit's elements.
+        return vw == 1 ? unit
+                       : vector::ExtractOp::create(ob, loc, unit, c % vw)
+                             .getResult();
+      }
       Value clamped =
           partialBlock ? arith::MinUIOp::create(ob, loc, keyIndex,
                                                 cst(ob, p.sk - 1))

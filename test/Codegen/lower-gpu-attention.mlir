@@ -1,5 +1,5 @@
-// RUN: tfmc-opt %s -split-input-file --tfmc-lower-gpu-attention="rows=2 threads=2" --canonicalize --cse | FileCheck %s
-// RUN: tfmc-opt %s -split-input-file --tfmc-lower-gpu-attention="rows=2 threads=2 workgroup-memory=true key-block=4" --canonicalize --cse | FileCheck %s --check-prefix=STAGED
+// RUN: tfmc-opt %s -split-input-file --tfmc-lower-gpu-attention="rows=2 threads=2 workgroup-memory=false" --canonicalize --cse | FileCheck %s
+// RUN: tfmc-opt %s -split-input-file --tfmc-lower-gpu-attention="rows=2 threads=2 key-block=4" --canonicalize --cse | FileCheck %s --check-prefix=STAGED
 
 // Q, K, V [2, 3, 8, 4]: a grid of 2 query blocks (2 threads × 2 rows) × 6
 // heads; each thread loads its 2 scaled query rows once, then carries 2 × 4
@@ -29,13 +29,18 @@
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.terminator
 
+// By default K and V go through workgroup memory, 4 keys (key-block) at a
+// time, each row of 4 values as one 4-vector.
 // STAGED-LABEL: func.func private @plain(
-// STAGED: memref.alloc() : memref<4x4xf32, 3>
-// STAGED: memref.alloc() : memref<4x4xf32, 3>
+// STAGED: %[[KT:.*]] = memref.alloc() : memref<4x1xvector<4xf32>, 3>
+// STAGED: %[[VT:.*]] = memref.alloc() : memref<4x1xvector<4xf32>, 3>
 // STAGED: scf.for %{{.*}} = %c0 to %c8 step %c4
-// STAGED: memref.store
+// STAGED: vector.from_elements
+// STAGED: memref.store %{{.*}}, %[[KT]]
 // STAGED: gpu.barrier
 // STAGED: scf.for
+// STAGED: %[[K:.*]] = memref.load %[[KT]]
+// STAGED: vector.extract %[[K]][0]
 // STAGED: gpu.barrier
 func.func private @plain(memref<2x3x8x4xf32>, memref<2x3x8x4xf32>, memref<2x3x8x4xf32>, memref<2x3x8x4xf32>) attributes {tfmc.attention = {scale = 5.000000e-01 : f64}}
 

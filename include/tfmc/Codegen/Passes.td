@@ -378,11 +378,15 @@ def TileGPUContractionsPass
     workgroup-memory limits the first exceeds (the default profile: 64 × 64,
     64 invocations and 4 KiB, within every Vulkan device's limits).
 
-    The defaults (128 × 128 tiles, 8 × 8 per thread, 8-deep slices: 8 KiB
-    of workgroup memory, 256 threads) were the fastest of those measured on
-    lavapipe for 1024³ (`test/bench/vulkan_bench.py`: 4–6 GFLOP/s against
-    2 for 64 × 64 / 4 × 4 and under 1 for one thread per output), and are
-    the classic choice for desktop GPUs too.
+    f32 tiles hold 4-vectors, and each thread's rows and columns come in
+    runs of 4 neighbours, so it reads a run with one load (on lavapipe,
+    where each load is a loop over the SIMD lanes, this took 1024³ from
+    4.6 to 10.5 GFLOP/s). The defaults (128 × 128 tiles, 8 × 8 per thread,
+    8-deep slices: 8 KiB of workgroup memory, 256 threads) were the fastest
+    of those measured on lavapipe for 1024³ (`test/bench/vulkan_bench.py`;
+    with scalar tiles: 4–6 GFLOP/s against 2 for 64 × 64 / 4 × 4 and under
+    1 for one thread per output), and are the classic choice for desktop
+    GPUs too.
 
     ```mlir
     linalg.matmul ins(%a, %b : memref<512x256xf32>, memref<256x384xf32>) outs(%c : ...)
@@ -549,13 +553,17 @@ def LowerGPUAttentionPass
       their scaled query vectors, output accumulators, running maximum and
       running sum in registers, so a row's maximum and sum need no
       exchange between threads;
-    - it walks the keys `chunk` at a time: the chunk's scores for its rows,
-      one rescale of the accumulators by `exp(m_old - m_new)`, then the
-      chunk's values; every key or value element read feeds `rows`
-      multiply-adds (all threads read the same key at the same time);
-    - with `workgroup-memory`, keys and values are first staged as f32 in
-      workgroup memory, in blocks of the most keys (up to `key-block`)
-      whose K and V fit Vulkan's guaranteed 16 KiB, between barriers;
+    - keys and values are staged in workgroup memory as f32 (4-vectors
+      where D and Dv allow: one load for four elements), in blocks of the
+      most keys (up to `key-block`) whose K and V fit Vulkan's guaranteed
+      16 KiB, between barriers, when the problem is large enough for the
+      full `rows` (smaller ones, and `workgroup-memory=false`: every thread
+      reads them from the buffers, a kernel that compiles faster);
+    - each thread walks a block `chunk` keys at a time: the chunk's scores
+      for its rows, one rescale of the accumulators by
+      `exp(m_old - m_new)`, then the chunk's values; every key or value
+      element read feeds `rows` multiply-adds (all threads read the same
+      key at the same time);
     - the causal rule skips the keys past the workgroup's last row's
       diagonal and masks the rest per key; masks (boolean or additive,
       broadcast on any dimension) and grouped-query heads index as
@@ -570,13 +578,15 @@ def LowerGPUAttentionPass
     driver compiles faster).
 
     The defaults were measured on lavapipe (`test/bench/vulkan_bench.py`,
-    S = 2048: 2.6× the plain form), where every memory access is a loop over
-    the SIMD lanes and a barrier turns the kernel into a coroutine: 8 rows
-    per thread beat 4 by 1.7×; staged in workgroup memory, 2 rows per
-    thread took 2.7 s against 0.75 s (with 8 rows the coroutine frames
-    took minutes to compile); chunks of 2 or 4 keys ran no faster and
-    compiled slower; 32 threads balance causal (finer query blocks skip
-    more keys) and non-causal runs.
+    S = 2048, 8 heads, Dh 64: 558 ms, 2.15× the plain form with its tiled
+    matmuls), where every memory access is a loop over the SIMD lanes, so
+    values in registers and 4-wide loads are what pay: 8 rows per thread
+    beat 4 (882 ms) and 2 (1.18 s); reading K/V from the buffers instead of
+    staging them took 724 ms (scalar staging was slower still, and its
+    coroutine frames, which barriers cost on lavapipe, took minutes to
+    compile); chunks of 2 or 4 keys ran no faster and compiled slower; 32
+    threads beat 16 and 64 (causal too: 317 ms). A new kernel takes
+    lavapipe about 10 s to compile (once: it caches it on disk).
 
     ```mlir
     func.func private @__tfmc_attention_0(memref<1x8x512x64xf32>, ...,
@@ -585,9 +595,13 @@ def LowerGPUAttentionPass
     func.func private @__tfmc_attention_0(%q: ..., %k: ..., %v: ..., %o: ...)
         attributes {tfmc.kernel} {
       gpu.launch blocks(2, 8, 1) threads(32, 1, 1) {
-        q[8][64] = scale · Q rows          // registers
-        scf.for %j = 0 to 512 iter_args(acc[8][64], max[8], sum[8]) {
-          s[i] = q[i] · K[j]; rescale; acc[i] += p[i] · V[j]
+        %ks = memref.alloc() : memref<32x16xvector<4xf32>, 3>  // workgroup
+        %vs = memref.alloc() : memref<32x16xvector<4xf32>, 3>  // memory
+        q[8][64] = scale · Q rows                             // registers
+        scf.for %kb = 0 to 512 step 32 iter_args(acc[8][64], max[8], sum[8]) {
+          stage K, V rows kb .. kb + 31; gpu.barrier
+          scf.for %j: s[i] = q[i] · K[j]; rescale; acc[i] += p[i] · V[j]
+          gpu.barrier
         }
         store acc / sum
       }
@@ -603,7 +617,7 @@ def LowerGPUAttentionPass
            "Most keys per block staged in workgroup memory">,
     Option<"chunk", "chunk", "int64_t", /*default=*/"1",
            "Keys per rescale of the accumulators">,
-    Option<"workgroupMemory", "workgroup-memory", "bool", /*default=*/"false",
+    Option<"workgroupMemory", "workgroup-memory", "bool", /*default=*/"true",
            "Stage key/value blocks in workgroup memory (false: every "
            "thread reads them from the buffers)">,
   ];
@@ -611,7 +625,8 @@ def LowerGPUAttentionPass
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def MapReductionsToSubgroupsPass
