@@ -15,6 +15,8 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "KernelVariants.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -107,15 +109,7 @@ struct MapReductionsToSubgroupsPass
           kVulkanMaxGroupsPerDimension)
         continue;
       // The plain variant, for devices without subgroup arithmetic.
-      OpBuilder b(func);
-      b.setInsertionPointAfter(func);
-      auto fallback = cast<func::FuncOp>(b.clone(*func));
-      std::string name = (func.getSymName() + "_fallback").str();
-      for (unsigned i = 0; getOperation().lookupSymbol(name); ++i)
-        name = (func.getSymName() + "_fallback" + Twine(i)).str();
-      fallback.setSymName(name);
-      func->setAttr(tfmc::kFallbackKernelAttr,
-                    FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
+      tfmc::addFallbackKernel(func);
       lower(*r, rows);
     }
   }

@@ -15,6 +15,8 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "KernelVariants.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -174,15 +176,7 @@ struct TileGPUContractionsPass
       if (fallbackTile > 0 &&
           (fitTile(tileM, threadM, c->sizes[c->m]) > fallbackTile ||
            fitTile(tileN, threadN, c->sizes[c->n]) > fallbackTile)) {
-        OpBuilder b(func);
-        b.setInsertionPointAfter(func);
-        auto fallback = cast<func::FuncOp>(b.clone(*func));
-        std::string name = (func.getSymName() + "_fallback").str();
-        for (unsigned i = 0; getOperation().lookupSymbol(name); ++i)
-          name = (func.getSymName() + "_fallback" + Twine(i)).str();
-        fallback.setSymName(name);
-        func->setAttr(tfmc::kFallbackKernelAttr,
-                      FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
+        func::FuncOp fallback = tfmc::addFallbackKernel(func);
         std::optional<Contraction> fc = matchKernel(fallback);
         if (!fc || failed(tile(*fc, fallbackTile, fallbackTile)))
           return signalPassFailure();
