@@ -263,13 +263,16 @@ static const char *device_type_name(VkPhysicalDeviceType type) {
   }
 }
 
-/* A positive integer from the environment variable `name`. */
+/* A positive integer from the environment variable `name`: 1 when set,
+ * 0 when unset, -1 when set to anything else. */
 static int env_limit(const char *name, uint32_t *out) {
   const char *text = getenv(name);
-  char *end;
-  unsigned long value = text ? strtoul(text, &end, 10) : 0;
-  if (!text || !*text || *end || value == 0 || value > UINT32_MAX)
+  if (!text)
     return 0;
+  char *end;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (!*text || *end || text[0] == '-' || value == 0 || value > UINT32_MAX)
+    return -1;
   *out = (uint32_t)value;
   return 1;
 }
@@ -554,14 +557,20 @@ static tfmrt_vk_status choose_device(tfmrt_vk *vk, int index) {
    * exercise the kernels' fallback variants (tests, diagnosis). */
   VkPhysicalDeviceLimits *lim = &vk->properties.limits;
   uint32_t cap;
-  if (env_limit("TFMRT_VULKAN_MAX_INVOCATIONS", &cap)) {
+  static const char *const limits[] = {"TFMRT_VULKAN_MAX_INVOCATIONS",
+                                       "TFMRT_VULKAN_MAX_SHARED_MEMORY"};
+  for (size_t i = 0; i < sizeof limits / sizeof *limits; ++i)
+    if (env_limit(limits[i], &cap) < 0)
+      return fail(TFMRT_VK_INVALID, "%s='%s' is not a positive integer",
+                  limits[i], getenv(limits[i]));
+  if (env_limit("TFMRT_VULKAN_MAX_INVOCATIONS", &cap) > 0) {
     if (cap < lim->maxComputeWorkGroupInvocations)
       lim->maxComputeWorkGroupInvocations = cap;
     for (int d = 0; d < 3; ++d)
       if (cap < lim->maxComputeWorkGroupSize[d])
         lim->maxComputeWorkGroupSize[d] = cap;
   }
-  if (env_limit("TFMRT_VULKAN_MAX_SHARED_MEMORY", &cap) &&
+  if (env_limit("TFMRT_VULKAN_MAX_SHARED_MEMORY", &cap) > 0 &&
       cap < lim->maxComputeSharedMemorySize)
     lim->maxComputeSharedMemorySize = vk->info.max_shared_memory = cap;
   if (vk->properties.apiVersion < VK_API_VERSION_1_1)
