@@ -15,6 +15,7 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "ContractionNeighbours.h"
 #include "LoopAccess.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,6 +24,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace tfmc {
 #define GEN_PASS_DEF_TILECONTRACTIONSPASS
@@ -58,7 +62,68 @@ struct Contraction {
   /// B was packed at compile time: [N/P, K, P] panels of P columns
   /// (b[n, k] = B[n floordiv P, k, n mod P]); 0 otherwise.
   int64_t packedPanel = 0;
+  /// Elementwise ops the host step fused around the contraction: the
+  /// prologue computes C's initial value, the epilogue (reading C as its
+  /// operand `epilogueC`) is applied before the last store.
+  linalg::GenericOp prologue, epilogue;
+  unsigned epilogueC = 0;
+  /// For each loop of the prologue (epilogue), the contraction's loop it
+  /// runs along, or -1 for a unit dimension.
+  SmallVector<int64_t> prologueLoops, epilogueLoops;
 };
+
+/// The loops of elementwise op `g`, as the contraction's: `g`'s loops index
+/// `alias` (C reshaped by unit dimensions) by identity.
+std::optional<SmallVector<int64_t>>
+getLoopsAlongC(const Contraction &c, Value alias) {
+  std::optional<SmallVector<int64_t>> dims =
+      tfmc::getUnitReshapeDims(alias, c.c);
+  if (!dims)
+    return std::nullopt;
+  for (int64_t &d : *dims)
+    if (d >= 0)
+      d = c.cIndexing[d];
+  return dims;
+}
+
+/// An elementwise op the register tile can apply to a row of `lanes`
+/// columns: a body of elementwise-mappable scalar ops and constants,
+/// inputs read along the last loop with unit stride (or not along it: a
+/// broadcast), the output with unit innermost stride.
+bool isVectorizableElementwise(linalg::GenericOp g) {
+  int64_t last = g.getNumLoops() - 1;
+  if (last < 0 || !hasUnitInnerStride(g.getDpsInits()[0]) ||
+      !g.getRegionOutputArgs()[0].use_empty())
+    return false;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    auto type = dyn_cast<MemRefType>(in->get().getType());
+    if (!type || !type.getElementType().isIntOrFloat() ||
+        type.getElementTypeBitWidth() < 8)
+      return false;
+    AffineMap map = g.getMatchingIndexingMap(in);
+    for (auto [i, e] : llvm::enumerate(map.getResults()))
+      if (e.isFunctionOfDim(last) &&
+          (i + 1 != map.getNumResults() || !hasUnitInnerStride(in->get())))
+        return false;
+  }
+  auto isScalar = [](Type t) { return t.isIntOrFloat(); };
+  for (Operation &op : g.getRegion().front().without_terminator()) {
+    bool mappable = op.hasTrait<OpTrait::ConstantLike>()
+                        ? op.getNumResults() == 1
+                        : OpTrait::hasElementwiseMappableTraits(&op);
+    if (!mappable || op.getNumRegions() != 0 ||
+        !llvm::all_of(op.getOperandTypes(), isScalar) ||
+        !llvm::all_of(op.getResultTypes(), isScalar))
+      return false;
+  }
+  // Values the body takes from outside: constants, cloned into the nest.
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(g.getRegion(), captured);
+  return llvm::all_of(captured, [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return def && def->hasTrait<OpTrait::ConstantLike>() && isScalar(v.getType());
+  });
+}
 
 /// The panel width P if `map` reads (n floordiv P, k, n mod P).
 std::optional<int64_t> getPackedPanel(AffineMap map, int64_t n, int64_t k) {
@@ -278,6 +343,38 @@ private:
     return x;
   }
 
+  /// The value of elementwise op `g` (loops along the contraction's as
+  /// `loops` says) on the `lanes` columns at the current indices, with
+  /// `cValue` as its operand `cOperand` (if given).
+  Value applyElementwise(linalg::GenericOp g, ArrayRef<int64_t> loops,
+                         Value mask, Value cValue = {}, unsigned cOperand = 0);
+  /// `g`'s operand indices at the current indices.
+  SmallVector<Value> elementwiseIndices(AffineMap map,
+                                        ArrayRef<int64_t> loops) {
+    SmallVector<Value> result;
+    for (AffineExpr e : map.getResults()) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      int64_t loop = dim ? loops[dim.getPosition()] : -1;
+      result.push_back(loop < 0 ? index(0) : ivs[loop]);
+    }
+    return result;
+  }
+  Value vectorLoad(Value memref, ValueRange at, Value mask) {
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    if (!mask)
+      return vector::LoadOp::create(b, loc, vectorOf(element), memref, at);
+    Value zeros =
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(vectorOf(element)));
+    return vector::MaskedLoadOp::create(b, loc, vectorOf(element), memref, at,
+                                        mask, zeros);
+  }
+  void vectorStore(Value x, Value memref, ValueRange at, Value mask) {
+    if (mask)
+      vector::MaskedStoreOp::create(b, loc, memref, at, mask, x);
+    else
+      vector::StoreOp::create(b, loc, x, memref, at);
+  }
+
   void pack(Value panel, Value np, Value kc, Value kw);
   void registerTile(int64_t tileRows, Value m0, Value panel, Value np,
                     Value kc, Value kw);
@@ -296,6 +393,60 @@ private:
   /// multiple of the panel width).
   SmallVector<Value> columnMasks;
 };
+
+Value ContractionEmitter::applyElementwise(linalg::GenericOp g,
+                                          ArrayRef<int64_t> loops, Value mask,
+                                          Value cValue, unsigned cOperand) {
+  IRMapping mapping;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    BlockArgument arg = g.getMatchingBlockArgument(in);
+    if (arg.use_empty())
+      continue;
+    if (cValue && in->getOperandNumber() == cOperand) {
+      mapping.map(arg, cValue);
+      continue;
+    }
+    AffineMap map = g.getMatchingIndexingMap(in);
+    SmallVector<Value> at = elementwiseIndices(map, loops);
+    bool alongN = llvm::any_of(map.getResults(), [&](AffineExpr e) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      return dim && loops[dim.getPosition()] == c.n;
+    });
+    mapping.map(arg, alongN ? vectorLoad(in->get(), at, mask)
+                            : vector::BroadcastOp::create(
+                                  b, loc, vectorOf(arg.getType()),
+                                  memref::LoadOp::create(b, loc, in->get(), at))
+                                  .getResult());
+  }
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(g.getRegion(), captured);
+  for (Value v : captured)
+    mapping.map(v, vector::BroadcastOp::create(b, loc, vectorOf(v.getType()),
+                                               b.clone(*v.getDefiningOp())
+                                                   ->getResult(0)));
+  Block &body = g.getRegion().front();
+  for (Operation &op : body.without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>()) {
+      Attribute value;
+      matchPattern(&op, m_Constant(&value));
+      mapping.map(op.getResult(0),
+                  arith::ConstantOp::create(
+                      b, loc,
+                      DenseElementsAttr::get(
+                          vectorOf(op.getResult(0).getType()), value)));
+      continue;
+    }
+    OperationState state(loc, op.getName());
+    for (Value operand : op.getOperands())
+      state.addOperands(mapping.lookup(operand));
+    for (Type t : op.getResultTypes())
+      state.addTypes(vectorOf(t));
+    state.addAttributes(op.getAttrs());
+    Operation *vectorOp = b.create(state);
+    mapping.map(op.getResults(), vectorOp->getResults());
+  }
+  return mapping.lookup(body.getTerminator()->getOperand(0));
+}
 
 void ContractionEmitter::pack(Value panel, Value np, Value kc, Value kw) {
   if (c.vectorPack) {
@@ -351,17 +502,54 @@ void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
   };
 
   Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(vector));
+  auto mask = [&](int64_t v) {
+    return columnMasks.empty() ? Value() : columnMasks[v];
+  };
+  // C's value before the product: as stored, or the prologue's (in the
+  // first reduction block).
+  auto storedC = [&] {
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v)
+        values.push_back(
+            columnMasks.empty()
+                ? vector::LoadOp::create(b, loc, vector, c.c, cIndices(i, v))
+                      .getResult()
+                : vector::MaskedLoadOp::create(b, loc, vector, c.c,
+                                               cIndices(i, v), columnMasks[v],
+                                               zeros)
+                      .getResult());
+    return values;
+  };
+  auto prologueC = [&] {
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v) {
+        cIndices(i, v);
+        values.push_back(
+            applyElementwise(c.prologue, c.prologueLoops, mask(v)));
+      }
+    return values;
+  };
+  // With one reduction block, the first is the last.
+  bool oneBlock = K <= kb;
   SmallVector<Value> accumulators;
-  for (int64_t i = 0; i < tileRows; ++i)
-    for (int64_t v = 0; v < vectors; ++v)
-      accumulators.push_back(
-          columnMasks.empty()
-              ? vector::LoadOp::create(b, loc, vector, c.c, cIndices(i, v))
-                    .getResult()
-              : vector::MaskedLoadOp::create(b, loc, vector, c.c,
-                                             cIndices(i, v), columnMasks[v],
-                                             zeros)
-                    .getResult());
+  if (!c.prologue) {
+    accumulators = storedC();
+  } else if (oneBlock) {
+    accumulators = prologueC();
+  } else {
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kc,
+                                        index(0));
+    SmallVector<Type> types(tileRows * vectors, vector);
+    auto ifOp = scf::IfOp::create(b, loc, types, first, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, loc, prologueC());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, storedC());
+    accumulators.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+  }
 
   auto kLoop = scf::ForOp::create(
       b, loc, index(0), kw, index(1), accumulators,
@@ -391,15 +579,43 @@ void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
       });
 
   b.setInsertionPointAfter(kLoop);
-  for (int64_t i = 0; i < tileRows; ++i)
-    for (int64_t v = 0; v < vectors; ++v) {
-      Value result = kLoop.getResult(i * vectors + v);
-      if (columnMasks.empty())
-        vector::StoreOp::create(b, loc, result, c.c, cIndices(i, v));
-      else
-        vector::MaskedStoreOp::create(b, loc, c.c, cIndices(i, v),
-                                      columnMasks[v], result);
-    }
+  auto storeC = [&] {
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v)
+        vectorStore(kLoop.getResult(i * vectors + v), c.c, cIndices(i, v),
+                    mask(v));
+  };
+  // The epilogue's result goes where it writes (C itself, or a buffer D
+  // the host step checked: C is then dead, never stored in the last block).
+  auto storeEpilogue = [&] {
+    linalg::GenericOp epilogue = c.epilogue;
+    Value d = epilogue.getDpsInits()[0];
+    AffineMap identity =
+        epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0));
+    for (int64_t i = 0; i < tileRows; ++i)
+      for (int64_t v = 0; v < vectors; ++v) {
+        cIndices(i, v);
+        Value result = applyElementwise(c.epilogue, c.epilogueLoops, mask(v),
+                                        kLoop.getResult(i * vectors + v),
+                                        c.epilogueC);
+        vectorStore(result, d, elementwiseIndices(identity, c.epilogueLoops),
+                    mask(v));
+      }
+  };
+  if (!c.epilogue) {
+    storeC();
+  } else if (oneBlock) {
+    storeEpilogue();
+  } else {
+    Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       add(kc, kb), index(K));
+    auto ifOp = scf::IfOp::create(b, loc, last, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    storeEpilogue();
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    storeC();
+  }
 }
 
 SmallVector<std::pair<scf::ForOp, int64_t>>
@@ -488,33 +704,83 @@ struct TileContractionsPass
   using TileContractionsPassBase::TileContractionsPassBase;
 
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
+    ModuleOp module = getOperation();
     if (lanes < 1 || rows < 1 || vectors < 1 || kBlock < 1) {
-      func.emitError("tfmc-tile-contractions: lanes, rows, vectors and "
-                     "k-block must be positive");
+      module.emitError("tfmc-tile-contractions: lanes, rows, vectors and "
+                       "k-block must be positive");
       return signalPassFailure();
     }
+    tfmc::fuseContractionNeighbours(
+        module, {[&](linalg::LinalgOp op) {
+                   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+                   std::optional<Contraction> c =
+                       generic ? matchContraction(generic) : std::nullopt;
+                   return c && willTile(*c) && !isEmpty(*c);
+                 },
+                 isVectorizableElementwise, /*throughReshapes=*/true});
+    for (auto func : module.getOps<func::FuncOp>())
+      tileContractions(func);
+  }
+
+  /// Contractions with fewer rows than a register tile over [N, K]
+  /// weights (matrix-vector products) keep the dot-product order: it
+  /// streams the weights once, packing would read them the same way and
+  /// write them again. Weights packed for another register tile (a
+  /// pipeline mismatch) keep the generic's loops, which stay correct.
+  bool willTile(const Contraction &c) {
+    int64_t M = c.ranges[c.m];
+    return !(M < rows && !c.vectorPack && !c.packedPanel) &&
+           !(c.packedPanel && c.packedPanel != lanes * vectors);
+  }
+
+  static bool isEmpty(const Contraction &c) {
+    return c.ranges[c.m] == 0 || c.ranges[c.n] == 0 || c.ranges[c.k] == 0;
+  }
+
+  /// In a kernel the host step fused ([prologue,] contraction
+  /// [, epilogue], the only linalg ops), the neighbours' roles.
+  void matchNeighbours(func::FuncOp func, linalg::GenericOp op,
+                       Contraction &c) {
+    if (!func->hasAttr("tfmc.kernel") || op->getParentOp() != func)
+      return;
+    SmallVector<linalg::GenericOp> ops;
+    for (Operation &o : func.getBody().front())
+      if (auto g = dyn_cast<linalg::GenericOp>(o))
+        ops.push_back(g);
+    auto *at = llvm::find(ops, op);
+    if (ops.size() < 2 || ops.size() > 3 || at == ops.end())
+      return;
+    if (at != ops.begin()) {
+      c.prologue = at[-1];
+      c.prologueLoops =
+          *getLoopsAlongC(c, c.prologue.getDpsInits()[0]);
+    }
+    if (at + 1 != ops.end()) {
+      c.epilogue = at[1];
+      for (OpOperand *in : c.epilogue.getDpsInputOperands())
+        if (std::optional<SmallVector<int64_t>> loops =
+                getLoopsAlongC(c, in->get())) {
+          c.epilogueC = in->getOperandNumber();
+          c.epilogueLoops = std::move(*loops);
+        }
+    }
+  }
+
+  void tileContractions(func::FuncOp func) {
     std::vector<std::pair<linalg::GenericOp, Contraction>> work;
     func.walk([&](linalg::GenericOp op) {
       if (std::optional<Contraction> c = matchContraction(op))
         work.push_back({op, std::move(*c)});
     });
     for (auto &[op, c] : work) {
-      int64_t M = c.ranges[c.m], N = c.ranges[c.n], K = c.ranges[c.k];
-      // Matrix-vector products against [N, K] weights: the dot-product
-      // order streams the weights once; packing would read them the same
-      // way and write them again.
-      if (M < rows && !c.vectorPack && !c.packedPanel)
-        continue;
-      // Packed for another register tile (a pipeline mismatch): the
-      // generic's loops stay correct.
-      if (c.packedPanel && c.packedPanel != lanes * vectors)
+      if (!willTile(c))
         continue;
       OpBuilder b(op);
-      if (M == 0 || N == 0 || K == 0) {
+      if (isEmpty(c)) {
         op.erase(); // C += nothing
         continue;
       }
+      matchNeighbours(func, op, c);
       ContractionEmitter emitter(c, lanes, rows, vectors, kBlock, b,
                                  op.getLoc());
       bool parallel = op->getBlock() == &func.getBody().front() &&
@@ -522,6 +788,14 @@ struct TileContractionsPass
       SmallVector<std::pair<scf::ForOp, int64_t>> nest =
           emitter.emit(/*panelPerIteration=*/parallel);
       op.erase();
+      for (linalg::GenericOp fused : {c.prologue, c.epilogue})
+        if (fused)
+          fused.erase();
+      // The reshapes of C the host step made for them.
+      for (Operation &o :
+           llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
+        if (isOpTriviallyDead(&o))
+          o.erase();
       if (parallel)
         moveParallelLoopAttr(func, nest);
     }

@@ -15,6 +15,7 @@
 
 #include "tfmc/Codegen/Passes.h"
 
+#include "ContractionNeighbours.h"
 #include "KernelVariants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -53,35 +54,6 @@ struct Contraction {
   /// epilogue is applied to the result before it is stored.
   linalg::GenericOp prologue, epilogue;
 };
-
-/// `op` applies elementwise over an output of rank `rank`: all loops
-/// parallel, one per output dimension, the output indexed by identity and
-/// the inputs by dimensions or 0 (broadcasts).
-bool isElementwiseOver(linalg::GenericOp op, int64_t rank) {
-  if (!op || op.getNumDpsInits() != 1 || !op.hasPureBufferSemantics() ||
-      op.hasIndexSemantics() || op.getNumLoops() != rank ||
-      op.getNumReductionLoops() != 0 ||
-      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
-    return false;
-  for (OpOperand *in : op.getDpsInputOperands())
-    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults()) {
-      auto constant = dyn_cast<AffineConstantExpr>(e);
-      if (!isa<AffineDimExpr>(e) && !(constant && constant.getValue() == 0))
-        return false;
-    }
-  return true;
-}
-
-/// The one top-level linalg op of kernel function `f`, or null.
-linalg::LinalgOp getSingleOp(func::FuncOp f) {
-  if (!f || !f->hasAttr("tfmc.kernel") || f.isExternal())
-    return {};
-  SmallVector<linalg::LinalgOp> ops;
-  f.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-  if (ops.size() != 1 || ops[0]->getParentOp() != f)
-    return {};
-  return ops[0];
-}
 
 bool usesDim(AffineMap map, unsigned d) {
   return map.isFunctionOfDim(d);
@@ -165,7 +137,9 @@ struct TileGPUContractionsPass
                                "tile");
       return signalPassFailure();
     }
-    fuseElementwiseNeighbours();
+    tfmc::fuseContractionNeighbours(
+        getOperation(),
+        {[&](linalg::LinalgOp op) { return isTileable(op); }, nullptr});
     // A list: fallback variants are added to the module as it goes.
     for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
       std::optional<Contraction> c = matchKernel(func);
@@ -259,7 +233,6 @@ struct TileGPUContractionsPass
     return result;
   }
 
-  void fuseElementwiseNeighbours();
 
   /// Small products gain nothing from tiling (and would waste threads).
   bool worthTiling(const Contraction &c) {
@@ -274,160 +247,6 @@ struct TileGPUContractionsPass
 
   LogicalResult tile(const Contraction &c, int64_t tileM, int64_t tileN);
 };
-
-/// A call of a contraction kernel that will be tiled, and the calls of
-/// elementwise kernels next to it over its output C: the one before that
-/// computes all of C without reading it (e.g. the bias broadcast a linear
-/// layer accumulates onto), the one after that reads C (activation,
-/// residual add, scaling), become one call of a fused kernel, which
-/// computes the initial value in the accumulators and applies the epilogue
-/// before its only store: C is not written and read back in between.
-void TileGPUContractionsPass::fuseElementwiseNeighbours() {
-  ModuleOp module = getOperation();
-  auto calleeOf = [&](func::CallOp call) {
-    return module.lookupSymbol<func::FuncOp>(call.getCallee());
-  };
-  // The elementwise generic of a called kernel, over rank-`rank` outputs.
-  auto elementwiseOf = [&](func::CallOp call, int64_t rank) {
-    linalg::LinalgOp op = call ? getSingleOp(calleeOf(call)) : nullptr;
-    auto generic =
-        op ? dyn_cast<linalg::GenericOp>(op.getOperation()) : nullptr;
-    return isElementwiseOver(generic, rank) ? generic : linalg::GenericOp();
-  };
-  // The host value a kernel's operand is (null for values made inside).
-  auto hostValue = [&](func::CallOp call, Value v) -> Value {
-    auto arg = dyn_cast<BlockArgument>(v);
-    if (!arg || arg.getOwner()->getParentOp() != calleeOf(call))
-      return {};
-    return call.getOperand(arg.getArgNumber());
-  };
-  std::map<std::string, func::FuncOp> fusedByKey;
-  SetVector<func::FuncOp> fusedKernels;
-  unsigned counter = 0;
-  for (auto host : llvm::to_vector(module.getOps<func::FuncOp>())) {
-    if (host->hasAttr("tfmc.kernel") || host.isExternal())
-      continue;
-    DenseSet<Operation *> erased;
-    for (func::CallOp call : llvm::to_vector(host.getOps<func::CallOp>())) {
-      if (erased.contains(call))
-        continue;
-      func::FuncOp kernel = calleeOf(call);
-      linalg::LinalgOp op = getSingleOp(kernel);
-      if (!op || op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
-          !isTileable(op))
-        continue;
-      Value c = hostValue(call, op.getDpsInitOperand(0)->get());
-      if (!c)
-        continue;
-      int64_t rank = cast<MemRefType>(c.getType()).getRank();
-      auto prev = dyn_cast_or_null<func::CallOp>(call->getPrevNode());
-      auto next = dyn_cast_or_null<func::CallOp>(call->getNextNode());
-      func::CallOp prologue, epilogue;
-      if (linalg::GenericOp g = elementwiseOf(prev, rank)) {
-        bool ok = hostValue(prev, g.getDpsInitOperand(0)->get()) == c &&
-                  g.getRegionOutputArgs()[0].use_empty();
-        for (Value in : g.getDpsInputs()) {
-          Value v = hostValue(prev, in);
-          ok &= v && v != c;
-        }
-        if (ok)
-          prologue = prev;
-      }
-      if (linalg::GenericOp g = elementwiseOf(next, rank)) {
-        Value d = hostValue(next, g.getDpsInitOperand(0)->get());
-        int readsC = 0;
-        bool ok = static_cast<bool>(d);
-        for (OpOperand *in : g.getDpsInputOperands()) {
-          Value v = hostValue(next, in->get());
-          ok &= static_cast<bool>(v);
-          if (v == c) {
-            ++readsC;
-            ok &= g.getMatchingIndexingMap(in).isIdentity();
-          }
-        }
-        ok &= readsC == 1;
-        // Workgroups store D while others still read the contraction's
-        // (and prologue's) inputs: D must be none of them.
-        for (func::CallOp reader : {call, prologue})
-          if (reader)
-            for (Value v : reader.getOperands())
-              ok &= v != d || v == c;
-        // Unless the epilogue writes C in place, the product itself must
-        // be dead after it.
-        if (ok && d != c)
-          for (Operation *user : c.getUsers()) {
-            if (user == call || user == next || user == prologue ||
-                isa<memref::DeallocOp>(user) ||
-                (user->getBlock() == call->getBlock() &&
-                 user->isBeforeInBlock(prologue ? prologue : call)))
-              continue;
-            ok = false;
-          }
-        if (ok)
-          epilogue = next;
-      }
-      if (!prologue && !epilogue)
-        continue;
-
-      SmallVector<func::CallOp> parts;
-      for (func::CallOp part : {prologue, call, epilogue})
-        if (part)
-          parts.push_back(part);
-      // The fused kernel's operands: the parts' host values, each once.
-      SmallVector<Value> operands;
-      DenseMap<Value, unsigned> position;
-      std::string key;
-      for (func::CallOp part : parts) {
-        key += part.getCallee().str() + "(";
-        for (Value v : part.getOperands()) {
-          auto [it, isNew] = position.try_emplace(v, operands.size());
-          if (isNew)
-            operands.push_back(v);
-          key += std::to_string(it->second) + ",";
-        }
-        key += ")";
-      }
-      // Every layer of a model fuses the same kernels the same way.
-      func::FuncOp &fused = fusedByKey[key];
-      if (!fused) {
-        OpBuilder b(kernel);
-        b.setInsertionPointAfter(kernel);
-        std::string name;
-        do
-          name = (kernel.getSymName() + "_fused" + Twine(counter++)).str();
-        while (module.lookupSymbol(name));
-        fused = func::FuncOp::create(
-            b, kernel.getLoc(), name,
-            b.getFunctionType(ValueRange(operands).getTypes(), {}));
-        fused.setPrivate();
-        for (NamedAttribute attr : kernel->getDiscardableAttrs())
-          fused->setAttr(attr.getName(), attr.getValue());
-        Block *entry = fused.addEntryBlock();
-        OpBuilder fb = OpBuilder::atBlockBegin(entry);
-        for (func::CallOp part : parts) {
-          func::FuncOp callee = calleeOf(part);
-          IRMapping mapping;
-          for (auto [i, arg] : llvm::enumerate(callee.getArguments()))
-            mapping.map(arg, entry->getArgument(position[part.getOperand(i)]));
-          for (Operation &o : callee.getBody().front().without_terminator())
-            fb.clone(o, mapping);
-        }
-        func::ReturnOp::create(fb, kernel.getLoc());
-      }
-      OpBuilder b(call);
-      func::CallOp::create(b, call.getLoc(), fused, operands);
-      for (func::CallOp part : parts) {
-        fusedKernels.insert(calleeOf(part));
-        erased.insert(part);
-        part.erase();
-      }
-    }
-  }
-  // Kernels whose every call was fused: not compiled at all.
-  for (func::FuncOp kernel : fusedKernels)
-    if (kernel.isPrivate() && SymbolTable::symbolKnownUseEmpty(kernel, module))
-      kernel.erase();
-}
 
 LogicalResult TileGPUContractionsPass::tile(const Contraction &c,
                                             int64_t tileM, int64_t tileN) {

@@ -154,8 +154,7 @@ void tfmc::buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   // One function per loop nest keeps LLVM's loop passes linear in model size.
   pm.addPass(createOutlineKernelsPass());
-  pm.addNestedPass<func::FuncOp>(
-      createTileContractionsPass(getTileOptions(options.vectorBits)));
+  pm.addPass(createTileContractionsPass(getTileOptions(options.vectorBits)));
   tfmc::VectorizeReductionsPassOptions reductions;
   reductions.lanes = std::max<int64_t>(options.vectorBits / 32, 1);
   pm.addNestedPass<func::FuncOp>(createVectorizeReductionsPass(reductions));

@@ -1,6 +1,6 @@
-// RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions,cse))" | FileCheck %s
-// RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions{lanes=8 rows=6},cse))" | FileCheck %s --check-prefix=AVX2
-// RUN: not tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(tfmc-tile-contractions{lanes=0}))" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(tfmc-tile-contractions,cse)" | FileCheck %s
+// RUN: tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(tfmc-tile-contractions{lanes=8 rows=6},cse)" | FileCheck %s --check-prefix=AVX2
+// RUN: not tfmc-opt %s -split-input-file --pass-pipeline="builtin.module(tfmc-tile-contractions{lanes=0})" 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: tfmc-tile-contractions: lanes, rows, vectors and k-block must be positive
 
 #a = affine_map<(m, n, k) -> (m, k)>
@@ -186,5 +186,168 @@ func.func @prepacked(%x: memref<3x8xf32>, %w: memref<2x8x32xbf16>, %y: memref<3x
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#id2 = affine_map<(m, n) -> (m, n)>
+#id3 = affine_map<(u, m, n) -> (u, m, n)>
+
+// The host step: a bias broadcast before a linear layer and a ReLU after
+// it (reading C through a reshape that adds a unit dimension, writing the
+// function's output) become one kernel; C (an arena slot nothing reads
+// afterwards) is then only written between reduction blocks. The first
+// block starts from the bias, the last applies the ReLU and stores to D.
+// CHECK-LABEL: func.func private @mm_fused0(
+// CHECK-SAME: %[[BIAS:[^:]*]]: memref<40xf32>, %[[C:[^:]*]]: memref<20x40xf32>, %[[X:[^:]*]]: memref<20x300xf32>, %[[W:[^:]*]]: memref<40x300xf32>, %[[D:[^:]*]]: memref<1x20x40xf32>)
+// CHECK-SAME: tfmc.kernel
+// CHECK-SAME: tfmc.parallel_loop = 0
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c300 step %c256
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[K0]], %c0
+// CHECK: %[[INIT:.*]]:16 = scf.if %[[FIRST]]
+// CHECK: vector.maskedload %[[BIAS]]
+// CHECK: } else {
+// CHECK: vector.maskedload %[[C]]
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.fma
+// CHECK: %[[LAST:.*]] = arith.cmpi sge
+// CHECK: scf.if %[[LAST]] {
+// CHECK: %[[R:.*]] = arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore %[[D]][%c0, {{.*}}], %{{.*}}, %[[R]]
+// CHECK: } else {
+// CHECK: vector.maskedstore %[[C]]
+// CHECK-LABEL: func.func @linear_bias_relu(
+// CHECK: call @mm_fused0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %arg3)
+// CHECK-NOT: call
+// CHECK: return
+// The three kernels are not compiled any more.
+// CHECK-NOT: func.func private @bias
+// CHECK-NOT: func.func private @relu
+func.func private @bias(%b: memref<40xf32>, %y: memref<20x40xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#row, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<40xf32>) outs(%y : memref<20x40xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  return
+}
+func.func private @mm(%x: memref<20x300xf32>, %w: memref<40x300xf32>, %y: memref<20x40xf32>)
+    attributes {tfmc.kernel, tfmc.parallel_loop = 0 : i64} {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<20x300xf32>, memref<40x300xf32>) outs(%y : memref<20x40xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q fastmath<contract> : f32
+    %s = arith.addf %acc, %m fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func private @relu(%y: memref<1x20x40xf32>, %z: memref<1x20x40xf32>) attributes {tfmc.kernel} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x20x40xf32>) outs(%z : memref<1x20x40xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @linear_bias_relu(%x: memref<20x300xf32>, %w: memref<40x300xf32>, %b: memref<40xf32>,
+                            %out: memref<1x20x40xf32>) {
+  %arena = memref.alloc() {alignment = 64 : i64} : memref<3200xi8>
+  %c0 = arith.constant 0 : index
+  %y = memref.view %arena[%c0][] : memref<3200xi8> to memref<20x40xf32>
+  call @bias(%b, %y) : (memref<40xf32>, memref<20x40xf32>) -> ()
+  call @mm(%x, %w, %y) : (memref<20x300xf32>, memref<40x300xf32>, memref<20x40xf32>) -> ()
+  %y3 = memref.expand_shape %y [[0, 1], [2]] output_shape [1, 20, 40] : memref<20x40xf32> into memref<1x20x40xf32>
+  call @relu(%y3, %out) : (memref<1x20x40xf32>, memref<1x20x40xf32>) -> ()
+  memref.dealloc %arena : memref<3200xi8>
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id2 = affine_map<(m, n) -> (m, n)>
+#tr = affine_map<(m, n) -> (n, m)>
+
+// Epilogues the host step leaves alone (one reduction block: no scf.if).
+// A residual add in place (C += R) is fused; one writing another buffer
+// while C is read afterwards is not, nor one writing over the
+// contraction's input A, nor one reading an operand across n (no vector
+// along the columns).
+// CHECK-LABEL: func.func private @mm_fused0(
+// CHECK-NOT: scf.if
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-LABEL: func.func @epilogue_refusals(
+// CHECK-NEXT: %[[ARENA:.*]] = memref.alloc
+// CHECK: call @mm_fused0(
+// CHECK-NEXT: call @mm(
+// CHECK-NEXT: call @add(
+// CHECK-NEXT: call @add(
+// CHECK: call @mm(
+// CHECK-NEXT: call @add(
+// CHECK-NEXT: call @mm(
+// CHECK-NEXT: call @add_across(
+func.func private @mm(%x: memref<16x64xf32>, %w: memref<32x64xf32>, %y: memref<16x32xf32>)
+    attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<16x64xf32>, memref<32x64xf32>) outs(%y : memref<16x32xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q fastmath<contract> : f32
+    %s = arith.addf %acc, %m fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func private @add(%y: memref<16x32xf32>, %r: memref<16x32xf32>, %z: memref<16x32xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %r : memref<16x32xf32>, memref<16x32xf32>) outs(%z : memref<16x32xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func private @add_across(%y: memref<16x32xf32>, %r: memref<32x16xf32>, %z: memref<16x32xf32>) attributes {tfmc.kernel} {
+  linalg.generic {indexing_maps = [#id2, #tr, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %r : memref<16x32xf32>, memref<32x16xf32>) outs(%z : memref<16x32xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @epilogue_refusals(%x: memref<16x64xf32>, %w: memref<32x64xf32>, %r: memref<16x32xf32>,
+                             %rt: memref<32x16xf32>, %out: memref<16x32xf32>, %out2: memref<16x32xf32>) {
+  %arena = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>
+  %c0 = arith.constant 0 : index
+  %c4096 = arith.constant 4096 : index
+  %y = memref.view %arena[%c0][] : memref<8192xi8> to memref<16x32xf32>
+  %a = memref.view %arena[%c4096][] : memref<8192xi8> to memref<16x64xf32>
+  // In place: fused.
+  call @mm(%x, %w, %y) : (memref<16x64xf32>, memref<32x64xf32>, memref<16x32xf32>) -> ()
+  call @add(%y, %r, %y) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
+  // C read again after the epilogue.
+  call @mm(%x, %w, %y) : (memref<16x64xf32>, memref<32x64xf32>, memref<16x32xf32>) -> ()
+  call @add(%y, %r, %out) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
+  call @add(%y, %r, %out2) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
+  // D is (the first half of) the contraction's input A.
+  %d = memref.view %arena[%c4096][] : memref<8192xi8> to memref<16x32xf32>
+  call @mm(%a, %w, %y) : (memref<16x64xf32>, memref<32x64xf32>, memref<16x32xf32>) -> ()
+  call @add(%y, %r, %d) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
+  // The residual read across the columns.
+  call @mm(%x, %w, %y) : (memref<16x64xf32>, memref<32x64xf32>, memref<16x32xf32>) -> ()
+  call @add_across(%y, %rt, %out) : (memref<16x32xf32>, memref<32x16xf32>, memref<16x32xf32>) -> ()
+  memref.dealloc %arena : memref<8192xi8>
   return
 }

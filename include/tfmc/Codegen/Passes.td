@@ -426,7 +426,7 @@ def TileGPUContractionsPass
 }
 
 def TileContractionsPass
-    : Pass<"tfmc-tile-contractions", "::mlir::func::FuncOp"> {
+    : Pass<"tfmc-tile-contractions", "::mlir::ModuleOp"> {
   let summary = "Lower matmul-like linalg ops to cache-tiled, register-tiled vector code";
   let description = [{
     Every bufferized contraction (a `linalg.generic` computing
@@ -448,6 +448,24 @@ def TileContractionsPass
     A B whose rows run along n and that takes at most 32 KiB (the key and
     value blocks of the flash attention form) is read in place instead:
     packing it would cost as much as it saves.
+
+    Elementwise neighbours become prologue and epilogue first (a host
+    step, over the calls of every non-kernel function): the kernel called
+    just before a contraction kernel that computes all of its output C
+    without reading it (a linear layer's bias broadcast) and the one called
+    just after that reads C once, along its rows, (ReLU, GELU, a residual
+    add, scaling) are fused with it into one kernel (`<kernel>_fused<N>`,
+    shared by identical call sequences; the kernels no longer called are
+    erased). Pure view ops may sit between the calls, and C may be read or
+    written through reshapes adding unit dimensions. The register tile then
+    starts from the prologue's value in the first reduction block and, in
+    the last, applies the epilogue's body to its accumulators as vectors
+    and stores the result where the epilogue writes: in place, or into
+    another buffer D when nothing reads C afterwards (the next use of C
+    overwrites it) and D overlaps none of the inputs — C is then never
+    written in full. Epilogues whose body is not elementwise-mappable
+    scalar ops, or that read an operand across the columns, stay kernels
+    of their own.
 
     Rows are visited in cache blocks of at most 1 MiB of A per `k-block`,
     so A is read from L2. A kernel marked `tfmc.parallel_loop` gets the
@@ -486,6 +504,7 @@ def TileContractionsPass
            "Reduction steps per packed block of B">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
