@@ -1113,6 +1113,10 @@ struct AttentionProblem {
   RankedTensorType resultType;
   /// `key` is given as [.., D, Sk] (Kᵀ): QKᵀ reads rows of it contiguously.
   bool keyTransposed = false;
+  /// Query, key, value and result as [.., S, H, D], the layout before the
+  /// head-split transpose (the flash form folds those transposes away).
+  std::array<bool, 3> bySequence = {false, false, false};
+  bool resultBySequence = false;
 
   AttentionProblem(AttentionOp op, AttentionOp::Adaptor adaptor)
       : query(adaptor.getQuery()), key(adaptor.getKey()),
@@ -1382,28 +1386,38 @@ Value attendRows(OpBuilder &b, Location loc, const AttentionProblem &p,
 
 /// The [Sq, D] (or [Sk, D]) matrix of one head: `t`'s leading dimensions
 /// fixed at `lead` (a dimension of size 1 broadcasts: index 0; K/V heads
-/// shared by `groups` query heads: head / groups).
+/// shared by `groups` query heads: head / groups). `bySequence`: `t` is
+/// [.., S, H, D], the head dimension after the sequence.
 Value headMatrix(OpBuilder &b, Location loc, Value t, ValueRange lead,
-                 ArrayRef<int64_t> leadShape, int64_t groups) {
+                 ArrayRef<int64_t> leadShape, int64_t groups,
+                 bool bySequence = false) {
   RankedTensorType type = tensorType(t);
   int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
-  for (int64_t i = 0; i < rank - 2; ++i) {
+  // Which of t's dimensions each lead index fixes; the others are the
+  // matrix's.
+  SmallVector<int64_t> leadDims =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank - 2));
+  if (bySequence)
+    leadDims.back() = rank - 2;
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+  SmallVector<int64_t> matrixShape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(leadDims, d))
+      matrixShape.push_back(type.getDimSize(d));
+  for (auto [i, d] : llvm::enumerate(leadDims)) {
     Value iv = lead[i];
-    if (type.getDimSize(i) == 1 && leadShape[i] != 1)
+    if (type.getDimSize(d) == 1 && leadShape[i] != 1)
       iv = arith::ConstantIndexOp::create(b, loc, 0);
-    else if (groups > 1 && i == rank - 3)
+    else if (groups > 1 && static_cast<int64_t>(i) == rank - 3)
       iv = arith::DivUIOp::create(
           b, loc, iv, arith::ConstantIndexOp::create(b, loc, groups));
-    offsets.push_back(iv);
-    sizes.push_back(b.getIndexAttr(1));
+    offsets[d] = iv;
+    sizes[d] = b.getIndexAttr(1);
   }
-  for (int64_t i = rank - 2; i < rank; ++i) {
-    offsets.push_back(b.getIndexAttr(0));
-    sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
-  }
-  auto matrix = RankedTensorType::get(type.getShape().take_back(2),
-                                      type.getElementType());
+  auto matrix = RankedTensorType::get(matrixShape, type.getElementType());
   return tensor::ExtractSliceOp::create(b, loc, matrix, t, offsets, sizes,
                                         strides);
 }
@@ -1451,8 +1465,13 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
   SmallVector<int64_t> permutation =
       llvm::to_vector(llvm::seq<int64_t>(0, rank));
   std::swap(permutation[rank - 1], permutation[rank - 2]);
-  SmallVector<int64_t> keyTShape(keyType.getShape());
-  std::swap(keyTShape[rank - 1], keyTShape[rank - 2]);
+  // [.., Sk, H, D] → [.., H, D, Sk]: the head-split transpose folded in.
+  if (p.bySequence[1])
+    permutation[rank - 3] = rank - 2, permutation[rank - 2] = rank - 1,
+    permutation[rank - 1] = rank - 3;
+  SmallVector<int64_t> keyTShape;
+  for (int64_t d : permutation)
+    keyTShape.push_back(keyType.getDimSize(d));
   Value keyT = linalg::TransposeOp::create(
                    b, loc, p.key,
                    emptyTensor(b, loc, keyTShape, keyType.getElementType()),
@@ -1476,10 +1495,12 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
           AttentionProblem head = p;
           head.rank = 2;
           head.groups = 1;
-          head.query = headMatrix(nb, nl, p.query, lead, leadShape, 1);
+          head.query = headMatrix(nb, nl, p.query, lead, leadShape, 1,
+                                  p.bySequence[0]);
           head.key = headMatrix(nb, nl, keyT, lead, leadShape, p.groups);
           head.keyTransposed = true;
-          head.value = headMatrix(nb, nl, p.value, lead, leadShape, p.groups);
+          head.value = headMatrix(nb, nl, p.value, lead, leadShape, p.groups,
+                                  p.bySequence[2]);
           head.mask = headMask(nb, nl, p.mask, lead, leadShape);
           head.resultType = RankedTensorType::get({p.sq, dv}, element);
           Value offset = arith::AddIOp::create(
@@ -1496,13 +1517,20 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
           offsets.append({offset, nb.getIndexAttr(0)});
           sizes.assign(rank - 2, nb.getIndexAttr(1));
           sizes.append({nb.getIndexAttr(rows), nb.getIndexAttr(dv)});
+          if (p.resultBySequence) {
+            std::swap(offsets[rank - 3], offsets[rank - 2]);
+            std::swap(sizes[rank - 3], sizes[rank - 2]);
+          }
           tensor::ParallelInsertSliceOp::create(nb, nl, rowsOut, shared,
                                                 offsets, sizes, strides);
         });
     return forall.getResult(0);
   };
 
-  Value out = emptyTensor(b, loc, p.resultType.getShape(), element);
+  SmallVector<int64_t> outShape(p.resultType.getShape());
+  if (p.resultBySequence)
+    std::swap(outShape[rank - 3], outShape[rank - 2]);
+  Value out = emptyTensor(b, loc, outShape, element);
   int64_t fullBlocks = p.sq / block, rest = p.sq % block;
   if (fullBlocks > 0)
     out = forallBlocks(out, 0, fullBlocks, block);
@@ -1592,9 +1620,39 @@ struct AttentionPattern : public TfmPattern<AttentionOp> {
     // later passes tile and parallelize, and a small unit for LLVM.
     Location loc = op.getLoc();
     auto module = op->getParentOfType<ModuleOp>();
+    // The head-split transposes exports wrap around attention ([.., S, H, D]
+    // viewed as [.., H, S, D] and back) fold into the function: it reads
+    // heads from the sequence-major tensors in place (strided) and writes
+    // its result sequence-major, so neither side is copied.
+    SmallVector<int64_t> headSwap =
+        llvm::to_vector(llvm::seq<int64_t>(0, problem.rank));
+    if (problem.rank >= 3)
+      std::swap(headSwap[problem.rank - 3], headSwap[problem.rank - 2]);
+    auto isHeadSwap = [&](ArrayRef<int64_t> permutation) {
+      return problem.rank >= 3 && permutation == ArrayRef(headSwap);
+    };
+    std::array<Value *, 3> qkv = {&problem.query, &problem.key,
+                                  &problem.value};
+    for (auto [i, operand] : llvm::enumerate(qkv)) {
+      auto transpose = operand->getDefiningOp<linalg::TransposeOp>();
+      if (transpose && isHeadSwap(transpose.getPermutation())) {
+        *operand = transpose.getInput();
+        problem.bySequence[i] = true;
+      }
+    }
+    if (op->hasOneUse())
+      if (auto user = dyn_cast<TransposeOp>(*op->user_begin()))
+        problem.resultBySequence = isHeadSwap(user.getPermutation());
     SmallVector<Value> operands = {problem.query, problem.key, problem.value};
     if (problem.mask)
       operands.push_back(problem.mask);
+    RankedTensorType resultType = problem.resultType;
+    if (problem.resultBySequence) {
+      SmallVector<int64_t> shape;
+      for (int64_t d : headSwap)
+        shape.push_back(resultType.getDimSize(d));
+      resultType = resultType.clone(shape);
+    }
     std::string name;
     for (unsigned i = 0;; ++i) {
       name = "__tfmc_attention_" + std::to_string(i);
@@ -1607,9 +1665,20 @@ struct AttentionPattern : public TfmPattern<AttentionOp> {
       b.setInsertionPoint(op->getParentOfType<func::FuncOp>());
       func = func::FuncOp::create(
           b, loc, name,
-          b.getFunctionType(ValueRange(operands).getTypes(),
-                            {problem.resultType}));
+          b.getFunctionType(ValueRange(operands).getTypes(), {resultType}));
       func.setPrivate();
+      // Sequence-major operands are strided views of the projections'
+      // output: any strides, rows contiguous (the micro-kernel reads them
+      // as vectors), so bufferization passes them without a copy.
+      SmallVector<int64_t> strides(problem.rank - 1, ShapedType::kDynamic);
+      strides.push_back(1);
+      auto anyRowStrides =
+          StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
+      for (int i = 0; i < 3; ++i)
+        if (problem.bySequence[i])
+          func.setArgAttr(
+              i, bufferization::BufferizationDialect::kBufferLayoutAttrName,
+              anyRowStrides);
       Block *entry = func.addEntryBlock();
       b.setInsertionPointToStart(entry);
       AttentionProblem inner = problem;
@@ -1620,8 +1689,17 @@ struct AttentionPattern : public TfmPattern<AttentionOp> {
       Value result = buildFlashAttention(b, loc, inner, block);
       func::ReturnOp::create(b, loc, result);
     }
-    auto call = func::CallOp::create(b, loc, func, operands);
-    return SmallVector<Value>{call.getResult(0)};
+    Value result = func::CallOp::create(b, loc, func, operands).getResult(0);
+    // Back to [.., H, S, D] for the op's user, whose own transpose then
+    // cancels this one.
+    if (problem.resultBySequence)
+      result = linalg::TransposeOp::create(
+                   b, loc, result,
+                   emptyTensor(b, loc, problem.resultType.getShape(),
+                               problem.resultType.getElementType()),
+                   headSwap)
+                   ->getResult(0);
+    return SmallVector<Value>{result};
   }
 };
 

@@ -1500,6 +1500,39 @@ func.func @attention_flash_causal(%q: tensor<1x5x4xf32>) -> tensor<1x5x4xf32> {
 
 // -----
 
+// Head-split transposes around the flash form fold into its function: it
+// takes the [B, S, H, D] tensors (bufferized as strided views: any strides,
+// contiguous rows), slices a head's [S, D] matrix out of them (grouped K/V
+// heads: head / 2), builds Kᵀ from [B, S, H, D] directly and writes its
+// result as [B, S, H, D]; a transpose back to heads is left for the
+// user's transpose to cancel (canonicalization removes both, and the
+// transposes of the operands, now unused).
+// CHECK-LABEL: func.func private @__tfmc_attention_0(
+// CHECK-SAME: %[[Q:[^:]*]]: tensor<1x6x4x8xf32> {bufferization.buffer_layout = strided<[?, ?, ?, 1], offset: ?>}
+// CHECK-SAME: %[[K:[^:]*]]: tensor<1x6x2x8xf32> {bufferization.buffer_layout = strided<[?, ?, ?, 1], offset: ?>}
+// CHECK-SAME: %[[V:[^:]*]]: tensor<1x6x2x8xf32> {bufferization.buffer_layout = strided<[?, ?, ?, 1], offset: ?>}
+// CHECK-SAME: -> tensor<1x6x4x8xf32>
+// CHECK: linalg.transpose ins(%[[K]] : tensor<1x6x2x8xf32>) outs(%{{.*}} : tensor<1x2x8x6xf32>) permutation = [0, 2, 3, 1]
+// CHECK: scf.forall (%{{[a-z0-9]+}}, %[[H:[a-z0-9]+]], %{{[a-z0-9]+}}) in (1, 4, 2)
+// CHECK: tensor.extract_slice %[[Q]][%{{.*}}, 0, %[[H]], 0] [1, 6, 1, 8] [1, 1, 1, 1] : tensor<1x6x4x8xf32> to tensor<6x8xf32>
+// CHECK: arith.divui %[[H]], %c2
+// CHECK: tensor.extract_slice %[[V]][%{{.*}}, 0, %{{.*}}, 0] [1, 6, 1, 8] [1, 1, 1, 1] : tensor<1x6x2x8xf32> to tensor<6x8xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %[[H]], 0] [1, 3, 1, 8] [1, 1, 1, 1] : tensor<3x8xf32> into tensor<1x6x4x8xf32>
+// CHECK-LABEL: func.func @attention_flash_head_transposes
+// CHECK: %[[R:.*]] = call @__tfmc_attention_0(%arg0, %arg1, %arg2)
+// CHECK: %[[BACK:.*]] = linalg.transpose ins(%[[R]] : tensor<1x6x4x8xf32>) outs(%{{.*}} : tensor<1x4x6x8xf32>) permutation = [0, 2, 1, 3]
+// CHECK: linalg.transpose ins(%[[BACK]] : tensor<1x4x6x8xf32>) outs(%{{.*}} : tensor<1x6x4x8xf32>) permutation = [0, 2, 1, 3]
+func.func @attention_flash_head_transposes(%q: tensor<1x6x4x8xf32>, %k: tensor<1x6x2x8xf32>, %v: tensor<1x6x2x8xf32>) -> tensor<1x6x4x8xf32> {
+  %qh = tfm.transpose %q [0, 2, 1, 3] : tensor<1x6x4x8xf32> -> tensor<1x4x6x8xf32>
+  %kh = tfm.transpose %k [0, 2, 1, 3] : tensor<1x6x2x8xf32> -> tensor<1x2x6x8xf32>
+  %vh = tfm.transpose %v [0, 2, 1, 3] : tensor<1x6x2x8xf32> -> tensor<1x2x6x8xf32>
+  %a = tfm.attention %qh, %kh, %vh {tfmc.attention_lowering = "flash", tfmc.kv_block = 3 : i64} : (tensor<1x4x6x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) -> tensor<1x4x6x8xf32>
+  %y = tfm.transpose %a [0, 2, 1, 3] : tensor<1x4x6x8xf32> -> tensor<1x6x4x8xf32>
+  return %y : tensor<1x6x4x8xf32>
+}
+
+// -----
+
 // The GPU flash form: the operands as buffers (read-only), the result in a
 // new buffer, a call of a declaration that tfmc-lower-gpu-attention
 // defines. Attentions with the same types and attributes share it; a
