@@ -1301,12 +1301,14 @@ Value attendRows(OpBuilder &b, Location loc, const AttentionProblem &p,
           return arith::AddFOp::create(
               bb, bl, arith::MulFOp::create(bb, bl, a[0], a[1]), a[2]);
         });
+    // In place over the accumulator, which nothing reads afterwards: the
+    // loop carries one buffer instead of copying it into a new one per
+    // block.
     Value scaled = buildGeneric(
-        nb, nl, ValueRange{acc, correction},
-        emptyTensor(nb, nl, accShape, f32), {id, row, id},
+        nb, nl, ValueRange{correction}, acc, {row, id},
         parallelIterators(rank),
         [](OpBuilder &bb, Location bl, ValueRange a) -> Value {
-          return arith::MulFOp::create(bb, bl, a[0], a[1]);
+          return arith::MulFOp::create(bb, bl, a[1], a[0]);
         });
     Value accNew = buildMatmul(nb, nl, probs, value, false, false, scaled);
     return {accNew, mNew, lNew};
