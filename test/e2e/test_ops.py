@@ -544,6 +544,10 @@ NORM_CASES = [
     ((13,), -1, True, True, None),
     ((7, 1), -1, True, True, None),
     ((3, 1, 5), 0, False, True, None),
+    # Many rows, of lengths off the vector width (40 = 2 x 16 + 8) and
+    # normalized over two dimensions (4 x 8).
+    ((3, 100, 40), -1, True, True, None),
+    ((5, 64, 4, 8), 2, True, False, 1e-3),
 ]
 
 
@@ -589,7 +593,8 @@ def test_layer_norm_large_mean():
     check(y, ref.layer_norm(x), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("shape,axis,scale,bias,eps", NORM_CASES[:3] + NORM_CASES[4:7])
+@pytest.mark.parametrize("shape,axis,scale,bias,eps",
+                         NORM_CASES[:3] + NORM_CASES[4:7] + NORM_CASES[-2:])
 def test_rms_norm(shape, axis, scale, bias, eps):
     """f32 tolerance."""
     x = randn(*shape)
@@ -1051,7 +1056,9 @@ def test_iota(shape, dim, start, step, dtype):
 @pytest.mark.parametrize("shape,axis,scale", [
     ((7, 13), -1, 1.0), ((7, 13), 0, 1.0), ((2, 1, 13), 1, 1.0),
     ((2, 7, 13), -1, 30.0), ((13,), 0, 1.0), ((1,), -1, 1.0),
-    ((3, 13, 7), -2, 3.0)])
+    ((3, 13, 7), -2, 3.0),
+    # Many rows: 300 of 50 (large logits), 280 of 33 (masked vector tail).
+    ((300, 50), -1, 30.0), ((4, 70, 33), -1, 1.0)])
 def test_softmax(shape, axis, scale):
     """f32 tolerance; large logits (x30) check the max subtraction, and a
     -inf logit gets probability 0."""
