@@ -275,6 +275,16 @@ bool NeighbourFusion::isDeadAfter(Value c, func::CallOp last) {
   for (Operation *op = last->getNextNode(); op; op = op->getNextNode()) {
     if (isa<ViewLikeOpInterface, memref::DeallocOp>(op))
       continue;
+    // A use inside a loop or branch after it: taken as a read.
+    bool nestedUse = false;
+    for (Region &region : op->getRegions())
+      region.walk([&](Operation *inner) {
+        nestedUse |= llvm::any_of(inner->getOperands(), [&](Value v) {
+          return whole.contains(v) || partial.contains(v);
+        });
+      });
+    if (nestedUse)
+      return false;
     bool uses = false, overwrites = true;
     for (OpOperand &operand : op->getOpOperands()) {
       if (partial.contains(operand.get()))

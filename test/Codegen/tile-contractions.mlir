@@ -284,7 +284,7 @@ func.func @linear_bias_relu(%x: memref<20x300xf32>, %w: memref<40x300xf32>, %b: 
 // A residual add in place (C += R) is fused; one writing another buffer
 // while C is read afterwards is not, nor one writing over the
 // contraction's input A, nor one reading an operand across n (no vector
-// along the columns).
+// along the columns), nor one whose C is read in a loop after it.
 // CHECK-LABEL: func.func private @mm_fused0(
 // CHECK-NOT: scf.if
 // CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
@@ -298,6 +298,9 @@ func.func @linear_bias_relu(%x: memref<20x300xf32>, %w: memref<40x300xf32>, %b: 
 // CHECK-NEXT: call @add(
 // CHECK-NEXT: call @mm(
 // CHECK-NEXT: call @add_across(
+// CHECK-NEXT: call @mm(
+// CHECK-NEXT: call @add(
+// CHECK: scf.for
 func.func private @mm(%x: memref<16x64xf32>, %w: memref<32x64xf32>, %y: memref<16x32xf32>)
     attributes {tfmc.kernel} {
   linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
@@ -348,6 +351,14 @@ func.func @epilogue_refusals(%x: memref<16x64xf32>, %w: memref<32x64xf32>, %r: m
   // The residual read across the columns.
   call @mm(%x, %w, %y) : (memref<16x64xf32>, memref<32x64xf32>, memref<16x32xf32>) -> ()
   call @add_across(%y, %rt, %out) : (memref<16x32xf32>, memref<32x16xf32>, memref<16x32xf32>) -> ()
+  // C read inside a loop after the epilogue.
+  call @mm(%x, %w, %y) : (memref<16x64xf32>, memref<32x64xf32>, memref<16x32xf32>) -> ()
+  call @add(%y, %r, %out) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    func.call @add(%y, %r, %out2) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
+  }
   memref.dealloc %arena : memref<8192xi8>
   return
 }
