@@ -445,6 +445,20 @@ private:
 //===----------------------------------------------------------------------===//
 
 int tfmc::compile(const CompileOptions &options) {
+  CpuPipelineOptions pipelineOptions;
+  pipelineOptions.target = options.target;
+  pipelineOptions.entryPoint = options.entryPoint;
+  pipelineOptions.attentionLowering = options.attentionLowering;
+  pipelineOptions.attentionBlock = options.attentionBlock;
+  pipelineOptions.parallel = options.parallel;
+  pipelineOptions.vulkanMaxBufferRange = options.vulkanMaxBufferRange;
+  pipelineOptions.vulkanTiledMatmul = options.vulkanTiledMatmul;
+  pipelineOptions.vulkanTarget = options.vulkanTarget;
+  std::string optionError;
+  if (failed(checkPipelineOptions(
+          pipelineOptions, [&](const Twine &m) { optionError = m.str(); })))
+    return reportError(optionError);
+
   DialectRegistry registry;
   registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
@@ -492,8 +506,6 @@ int tfmc::compile(const CompileOptions &options) {
                                ? defaultOutputPath(options)
                                : options.outputPath;
   bool vulkan = options.target == "vulkan";
-  CpuPipelineOptions pipelineOptions;
-  pipelineOptions.target = options.target;
   if (vulkan) {
     if (options.compileTo == Phase::LLVM)
       return reportError("--compile-to=llvm is the cpu target's last phase; "
@@ -508,13 +520,6 @@ int tfmc::compile(const CompileOptions &options) {
   if (!targetMachine)
     return reportError(llvm::toString(targetMachine.takeError()));
   pipelineOptions.vectorBits = getVectorBits(**targetMachine);
-  pipelineOptions.entryPoint = options.entryPoint;
-  pipelineOptions.attentionLowering = options.attentionLowering;
-  pipelineOptions.attentionBlock = options.attentionBlock;
-  pipelineOptions.parallel = options.parallel;
-  pipelineOptions.vulkanMaxBufferRange = options.vulkanMaxBufferRange;
-  pipelineOptions.vulkanTiledMatmul = options.vulkanTiledMatmul;
-  pipelineOptions.vulkanTarget = options.vulkanTarget;
   std::optional<Phase> stopAfter = options.compileTo;
 
   // Runs the passes of `phase` on the module, under its own timer.

@@ -267,12 +267,73 @@ void tfmc::buildTfmToLLVMPipeline(OpPassManager &pm,
     buildPhase(pm, phase, options);
 }
 
+LogicalResult tfmc::checkPipelineOptions(
+    const CpuPipelineOptions &options,
+    function_ref<void(const Twine &)> emitError) {
+  auto oneOf = [&](StringRef name, StringRef value,
+                   ArrayRef<StringRef> allowed) {
+    if (llvm::is_contained(allowed, value))
+      return true;
+    emitError("unknown " + name + "='" + value + "' (expected " +
+              llvm::join(allowed.drop_back(), ", ") + " or " +
+              allowed.back() + ")");
+    return false;
+  };
+  auto atLeast = [&](StringRef name, int64_t value, int64_t least,
+                     int64_t multiple) {
+    if (value >= least && value % multiple == 0)
+      return true;
+    emitError(name + " must be " +
+              (multiple > 1 ? "a positive multiple of " + Twine(multiple)
+                            : ">= " + Twine(least)) +
+              ", got " + Twine(value));
+    return false;
+  };
+  bool ok =
+      oneOf("target", options.target, {"cpu", "vulkan"}) &&
+      oneOf("attention", options.attentionLowering,
+            {"auto", "flash", "unfused"}) &&
+      oneOf("vulkan-target", options.vulkanTarget, {"default", "small"}) &&
+      atLeast("attention-block", options.attentionBlock, 1, 1) &&
+      atLeast("vector-bits", options.vectorBits, 32, 32) &&
+      // Ranges start at multiples of it: 256 is the largest offset
+      // alignment (minStorageBufferOffsetAlignment) Vulkan lets a device
+      // ask for.
+      atLeast("vulkan-max-buffer-range", options.vulkanMaxBufferRange, 256,
+              256);
+  return success(ok);
+}
+
+/// Registers `name` with CpuPipelineOptions checked before `build` runs.
+static void registerPipeline(
+    StringRef name, StringRef description,
+    void (*build)(OpPassManager &, const tfmc::CpuPipelineOptions &)) {
+  registerPassPipeline(
+      name, description,
+      [name, build](OpPassManager &pm, StringRef text,
+                    function_ref<LogicalResult(const Twine &)> errorHandler) {
+        tfmc::CpuPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        bool ok = succeeded(tfmc::checkPipelineOptions(options, [&](const Twine &m) {
+          (void)errorHandler(name + ": " + m);
+        }));
+        if (!ok)
+          return failure();
+        build(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(tfmc::CpuPipelineOptions());
+      });
+}
+
 void tfmc::registerTfmcPipelines() {
-  PassPipelineRegistration<CpuPipelineOptions>(
+  registerPipeline(
       "tfmc-graph-pipeline",
       "The graph phase: check the model, decompose composites, fold, CSE",
       buildGraphPipeline);
-  PassPipelineRegistration<CpuPipelineOptions>(
+  registerPipeline(
       "tfmc-cpu-pipeline",
       "Compile a tfm model to the LLVM dialect for CPUs (every phase)",
       buildTfmToLLVMPipeline);

@@ -2,6 +2,19 @@
 // RUN: tfmc-opt %s --tfmc-graph-pipeline | FileCheck %s --check-prefix=GRAPH
 // RUN: tfmc-opt %s --tfmc-cpu-pipeline | FileCheck %s --check-prefix=CPU
 // RUN: not tfmc-opt %s --tfmc-graph-pipeline="entry-point=forward" 2>&1 | FileCheck %s --check-prefix=ENTRY
+// Option values are checked (the rules tfmc-compile's flags follow too).
+// RUN: not tfmc-opt %s --tfmc-cpu-pipeline="target=vulcan" 2>&1 | FileCheck %s --check-prefix=BADTARGET
+// RUN: not tfmc-opt %s --tfmc-cpu-pipeline="attention=fast" 2>&1 | FileCheck %s --check-prefix=BADATTN
+// RUN: not tfmc-opt %s --tfmc-cpu-pipeline="vulkan-target=tiny" 2>&1 | FileCheck %s --check-prefix=BADVK
+// RUN: not tfmc-opt %s --tfmc-graph-pipeline="attention-block=0" 2>&1 | FileCheck %s --check-prefix=BADBLOCK
+// RUN: not tfmc-opt %s --tfmc-cpu-pipeline="vector-bits=100" 2>&1 | FileCheck %s --check-prefix=BADBITS
+// RUN: not tfmc-opt %s --tfmc-cpu-pipeline="vulkan-max-buffer-range=1000" 2>&1 | FileCheck %s --check-prefix=BADRANGE
+// BADTARGET: error: tfmc-cpu-pipeline: unknown target='vulcan' (expected cpu or vulkan)
+// BADATTN: error: tfmc-cpu-pipeline: unknown attention='fast' (expected auto, flash or unfused)
+// BADVK: error: tfmc-cpu-pipeline: unknown vulkan-target='tiny' (expected default or small)
+// BADBLOCK: error: tfmc-graph-pipeline: attention-block must be >= 1, got 0
+// BADBITS: error: tfmc-cpu-pipeline: vector-bits must be a positive multiple of 32, got 100
+// BADRANGE: error: tfmc-cpu-pipeline: vulkan-max-buffer-range must be a positive multiple of 256, got 1000
 
 // graph: composites decomposed, constants folded, CSE (the two identical
 // weight reads become one), names kept.

@@ -105,31 +105,17 @@ int main(int argc, char **argv) {
   options.features = mattr;
   options.entryPoint = entry;
   options.dumpIRDir = dumpIRDir;
-  if (attention != "auto" && attention != "flash" && attention != "unfused")
-    return fail("unknown --attention='" + attention +
-                "' (expected auto, flash or unfused)");
-  if (attentionBlock < 1)
-    return fail("--attention-block must be >= 1");
+  // The pipeline's options are checked by the driver (the rules
+  // tfmc-opt's pipelines use too).
   options.attentionLowering = attention;
   options.attentionBlock = attentionBlock;
   options.parallel = !noThreads;
-  if (target != "cpu" && target != "vulkan")
-    return fail("unsupported --target='" + target +
-                "' (expected cpu or vulkan)");
   options.target = target;
-  // Ranges start at multiples of it: 256 is the largest offset alignment
-  // (minStorageBufferOffsetAlignment) Vulkan lets a device ask for.
-  if (vulkanMaxBufferRange < 256 || vulkanMaxBufferRange % 256)
-    return fail("--vulkan-max-buffer-range must be a positive multiple of "
-                "256");
   options.vulkanMaxBufferRange = vulkanMaxBufferRange;
   if (vulkanMatmul != "tiled" && vulkanMatmul != "naive")
     return fail("unknown --vulkan-matmul='" + vulkanMatmul +
                 "' (expected tiled or naive)");
   options.vulkanTiledMatmul = vulkanMatmul == "tiled";
-  if (vulkanTarget != "default" && vulkanTarget != "small")
-    return fail("unknown --vulkan-target='" + vulkanTarget +
-                "' (expected default or small)");
   options.vulkanTarget = vulkanTarget;
   std::optional<tfmc::EmitKind> kind = tfmc::parseEmitKind(emit);
   if (!kind)

@@ -108,6 +108,14 @@ void buildPhase(mlir::OpPassManager &pm, Phase phase,
 void buildLowerToSPIRVPipeline(mlir::OpPassManager &pm,
                                const CpuPipelineOptions &options);
 
+/// Checks the values the options allow (the string options' words, the
+/// numbers' ranges), calling `emitError` with a message naming the option
+/// and value for the first that is not: tfmc-opt's pipelines and
+/// tfmc-compile share the rules.
+mlir::LogicalResult
+checkPipelineOptions(const CpuPipelineOptions &options,
+                     llvm::function_ref<void(const llvm::Twine &)> emitError);
+
 /// The last phase of `options.target`: LLVM for cpu, SPIRV for vulkan.
 Phase getFinalPhase(const CpuPipelineOptions &options);
 
