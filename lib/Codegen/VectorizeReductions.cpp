@@ -153,6 +153,8 @@ private:
   }
 
   VectorType vectorOf(Type t) { return VectorType::get({lanes}, t); }
+  /// The lanes of `acc` combined into one value.
+  Value combineLanes(Value acc);
 
   Value splat(Value scalar) {
     return vector::BroadcastOp::create(b, loc, vectorOf(scalar.getType()),
@@ -221,6 +223,26 @@ Value ReductionEmitter::contribution(Value r0, Value mask) {
   return result;
 }
 
+Value ReductionEmitter::combineLanes(Value acc) {
+  bool nanKeeping = red.kind == vector::CombiningKind::MAXIMUMF ||
+                    red.kind == vector::CombiningKind::MINIMUMF;
+  if (!nanKeeping || !llvm::isPowerOf2_64(lanes))
+    return vector::ReductionOp::create(b, loc, red.kind, acc);
+  // Halves folded together, log2(lanes) vector steps: LLVM expands a
+  // vector.reduction of NaN-keeping max/min lane by lane into one serial
+  // chain of scalar compares and blends (the flash attention's block row
+  // max spent as long as its exp there).
+  for (int64_t width = lanes / 2; width >= 1; width /= 2) {
+    auto half = [&](int64_t offset) {
+      return vector::ExtractStridedSliceOp::create(
+          b, loc, acc, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{width},
+          ArrayRef<int64_t>{1});
+    };
+    acc = vector::makeArithReduction(b, loc, red.kind, half(0), half(width));
+  }
+  return vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{0});
+}
+
 void ReductionEmitter::emit() {
   // The parallel loops in the op's order: a kernel's `tfmc.parallel_loop`
   // depth still names the same loop.
@@ -253,7 +275,7 @@ void ReductionEmitter::emit() {
     acc = vector::makeArithReduction(b, loc, red.kind, acc,
                                      contribution(index(full), mask));
   }
-  Value rowResult = vector::ReductionOp::create(b, loc, red.kind, acc);
+  Value rowResult = combineLanes(acc);
   Value output = red.op.getDpsInits()[0];
   SmallVector<Value> outIndices = indices(red.outputIndexing);
   Value previous = memref::LoadOp::create(b, loc, output, outIndices);

@@ -20,7 +20,15 @@
 // CHECK: %[[T:.*]] = vector.maskedload %arg0[%[[I]], %c32]
 // CHECK: %[[TS:.*]] = arith.select %[[MASK]], %[[T]], %[[NEG]]
 // CHECK: %[[ALL:.*]] = arith.maximumf %[[V]], %[[TS]]
-// CHECK: %[[RED:.*]] = vector.reduction <maximumf>, %[[ALL]] : vector<16xf32> into f32
+// The lanes combined by halves (a vector.reduction of maximumf becomes a
+// serial scalar chain in LLVM).
+// CHECK: %[[L8:.*]] = vector.extract_strided_slice %[[ALL]] {offsets = [0], sizes = [8], strides = [1]} : vector<16xf32> to vector<8xf32>
+// CHECK: %[[H8:.*]] = vector.extract_strided_slice %[[ALL]] {offsets = [8], sizes = [8], strides = [1]}
+// CHECK: %[[M8:.*]] = arith.maximumf %[[L8]], %[[H8]] : vector<8xf32>
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK: %[[M1:.*]] = arith.maximumf %{{.*}}, %{{.*}} : vector<1xf32>
+// CHECK: %[[RED:.*]] = vector.extract %[[M1]][0] : f32 from vector<1xf32>
 // CHECK: %[[OLD:.*]] = memref.load %arg1[%[[I]]]
 // CHECK: %[[NEW:.*]] = arith.maximumf %[[OLD]], %[[RED]] : f32
 // CHECK: memref.store %[[NEW]], %arg1[%[[I]]]

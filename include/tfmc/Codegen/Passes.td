@@ -522,8 +522,12 @@ def VectorizeReductionsPass
     (same order: a kernel's `tfmc.parallel_loop` still names the same loop)
     around a vector loop: `lanes` partial results in one register, inputs
     loaded as vectors along the row, a masked tail (masked lanes contribute
-    the neutral element), then one horizontal `vector.reduction` combined
-    with the output. After plain linalg-to-loops such loops keep the
+    the neutral element), then one horizontal reduction combined with the
+    output (`vector.reduction`; for the NaN-keeping `maximumf`/`minimumf`,
+    halves folded together in log2(lanes) vector steps instead: LLVM
+    expands their `vector.reduction` into a serial chain of scalar
+    compares, which cost the flash attention's row max as much as its
+    exp). After plain linalg-to-loops such loops keep the
     accumulator in memory and, for max, cannot be reassociated by LLVM:
     one element per ~4 cycles instead of 16 per cycle.
 
