@@ -394,6 +394,48 @@ def test_matmul(a_shape, b_shape, ta, tb):
     check(y, expected, **TOL_F32)
 
 
+@pytest.mark.parametrize("shape", [(20, 300, 40), (64, 64, 96), (9, 512, 33)])
+@pytest.mark.parametrize("epilogue", ["relu", "gelu_tanh", "residual", "scale"])
+@pytest.mark.parametrize("dtype", ["f32", "f16"])
+def test_linear_epilogue(shape, epilogue, dtype):
+    """A linear layer with bias followed by an elementwise op over its
+    output: the CPU target fuses them (bias as the accumulators' start,
+    the op applied to them before the one store), on shapes that do and do
+    not divide the 8x32 register tile and the 256-step reduction block
+    (300, 512: two blocks). f32 tolerance, or rtol 2e-3 of max|y| for f16
+    (inputs rounded to f16, products accumulated in f32)."""
+    M, K, N = shape
+    np_t = np.float16 if dtype == "f16" else np.float32
+    x = randn(M, K).astype(np_t)
+    w = (randn(N, K) / np.sqrt(K)).astype(np_t)
+    b = randn(N).astype(np_t)
+    r = randn(M, N).astype(np_t)
+    t = lambda *s: T(s, np_t)
+    lines = [f"%h = tfm.linear %x, %w, %b : ({t(M, K)}, {t(N, K)}, {t(N)}) -> {t(M, N)}"]
+    h = ref.linear(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32))
+    if epilogue == "relu":
+        lines.append(f"%y = tfm.relu %h : {t(M, N)}")
+        expected = np.maximum(h, 0)
+    elif epilogue == "gelu_tanh":
+        lines.append(f"%y = tfm.gelu %h approximation = tanh : {t(M, N)}")
+        expected = ref.gelu(h, approximation="tanh")
+    elif epilogue == "residual":
+        lines.append(f"%y = tfm.add %h, %r : ({t(M, N)}, {t(M, N)}) -> {t(M, N)}")
+        expected = h + ref.f64(r)
+    else:
+        lines.append(f"%c = tfm.constant dense<0.125> : {t()}")
+        lines.append(f"%y = tfm.mul %h, %c : ({t(M, N)}, {t()}) -> {t(M, N)}")
+        expected = h * 0.125
+    inputs = {"x": x, **({"r": r} if epilogue == "residual" else {})}
+    y = run_op("\n  ".join(lines), inputs, {"y": ((M, N), np_t)},
+               {"w": w, "b": b})["y"]
+    if dtype == "f16":
+        check(y.astype(np.float32), expected, rtol=2e-3,
+              atol=2e-3 * float(np.abs(expected).max()), tag="f16")
+    else:
+        check(y, expected, **TOL_F32)
+
+
 # --------------------------------------------------------------------------
 # Attention
 # --------------------------------------------------------------------------
