@@ -398,6 +398,7 @@ void NeighbourFusion::fuse(func::CallOp call) {
     fused.setPrivate();
     for (NamedAttribute attr : kernel->getDiscardableAttrs())
       fused->setAttr(attr.getName(), attr.getValue());
+    fused->setAttr(kFusedNeighboursAttr, b.getUnitAttr());
     Block *entry = fused.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(entry);
     IRMapping hostToKernel;

@@ -23,6 +23,13 @@
 
 namespace tfmc {
 
+/// On a kernel fuseContractionNeighbours made: its ops are [prologue,]
+/// contraction [, epilogue], and the host step checked what applying them
+/// around the tiles needs (C dead after a separate D, D overlapping no
+/// input). The tilers fuse the ops of no other kernel.
+inline constexpr llvm::StringLiteral kFusedNeighboursAttr =
+    "tfmc.fused_neighbours";
+
 struct NeighbourFusionOptions {
   /// Whether a kernel's one op is a contraction the caller tiles.
   llvm::function_ref<bool(mlir::linalg::LinalgOp)> isTileable;

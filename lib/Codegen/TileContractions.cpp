@@ -501,7 +501,6 @@ void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
     return indices(c.cIndexing);
   };
 
-  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(vector));
   auto mask = [&](int64_t v) {
     return columnMasks.empty() ? Value() : columnMasks[v];
   };
@@ -511,14 +510,7 @@ void ContractionEmitter::registerTile(int64_t tileRows, Value m0, Value panel,
     SmallVector<Value> values;
     for (int64_t i = 0; i < tileRows; ++i)
       for (int64_t v = 0; v < vectors; ++v)
-        values.push_back(
-            columnMasks.empty()
-                ? vector::LoadOp::create(b, loc, vector, c.c, cIndices(i, v))
-                      .getResult()
-                : vector::MaskedLoadOp::create(b, loc, vector, c.c,
-                                               cIndices(i, v), columnMasks[v],
-                                               zeros)
-                      .getResult());
+        values.push_back(vectorLoad(c.c, cIndices(i, v), mask(v)));
     return values;
   };
   auto prologueC = [&] {
@@ -738,10 +730,12 @@ struct TileContractionsPass
   }
 
   /// In a kernel the host step fused ([prologue,] contraction
-  /// [, epilogue], the only linalg ops), the neighbours' roles.
+  /// [, epilogue], the only linalg ops), the neighbours' roles. Ops that do
+  /// not have the roles' form are left as loops of their own.
   void matchNeighbours(func::FuncOp func, linalg::GenericOp op,
                        Contraction &c) {
-    if (!func->hasAttr("tfmc.kernel") || op->getParentOp() != func)
+    if (!func->hasAttr(tfmc::kFusedNeighboursAttr) ||
+        op->getParentOp() != func)
       return;
     SmallVector<linalg::GenericOp> ops;
     for (Operation &o : func.getBody().front())
@@ -750,20 +744,26 @@ struct TileContractionsPass
     auto *at = llvm::find(ops, op);
     if (ops.size() < 2 || ops.size() > 3 || at == ops.end())
       return;
-    if (at != ops.begin()) {
-      c.prologue = at[-1];
-      c.prologueLoops =
-          *getLoopsAlongC(c, c.prologue.getDpsInits()[0]);
-    }
-    if (at + 1 != ops.end()) {
-      c.epilogue = at[1];
-      for (OpOperand *in : c.epilogue.getDpsInputOperands())
+    auto isNeighbour = [](linalg::GenericOp g) {
+      return tfmc::isElementwiseOver(g, g.getNumLoops()) &&
+             isVectorizableElementwise(g);
+    };
+    if (at != ops.begin() && isNeighbour(at[-1]))
+      if (std::optional<SmallVector<int64_t>> loops =
+              getLoopsAlongC(c, at[-1].getDpsInits()[0])) {
+        c.prologue = at[-1];
+        c.prologueLoops = std::move(*loops);
+      }
+    if (at + 1 != ops.end() && isNeighbour(at[1]))
+      for (OpOperand *in : at[1].getDpsInputOperands())
         if (std::optional<SmallVector<int64_t>> loops =
-                getLoopsAlongC(c, in->get())) {
+                getLoopsAlongC(c, in->get());
+            loops && at[1].getMatchingIndexingMap(in).isIdentity()) {
+          c.epilogue = at[1];
           c.epilogueC = in->getOperandNumber();
           c.epilogueLoops = std::move(*loops);
+          break;
         }
-    }
   }
 
   void tileContractions(func::FuncOp func) {

@@ -174,7 +174,10 @@ struct TileGPUContractionsPass
           return op->getParentOp() != func;
         }))
       return std::nullopt;
-    // Fused kernels: [prologue,] contraction [, epilogue].
+    // Fused kernels: [prologue,] contraction [, epilogue], as the host
+    // step made them.
+    if (ops.size() > 1 && !func->hasAttr(tfmc::kFusedNeighboursAttr))
+      return std::nullopt;
     auto contraction = llvm::find_if(ops, [](linalg::LinalgOp op) {
       return op.getNumReductionLoops() > 0;
     });

@@ -205,7 +205,7 @@ func.func @prepacked(%x: memref<3x8xf32>, %w: memref<2x8x32xbf16>, %y: memref<3x
 // block starts from the bias, the last applies the ReLU and stores to D.
 // CHECK-LABEL: func.func private @mm_fused0(
 // CHECK-SAME: %[[BIAS:[^:]*]]: memref<40xf32>, %[[C:[^:]*]]: memref<20x40xf32>, %[[X:[^:]*]]: memref<20x300xf32>, %[[W:[^:]*]]: memref<40x300xf32>, %[[D:[^:]*]]: memref<1x20x40xf32>)
-// CHECK-SAME: tfmc.kernel
+// CHECK-SAME: tfmc.fused_neighbours, tfmc.kernel
 // CHECK-SAME: tfmc.parallel_loop = 0
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[K0:.*]] = %c0 to %c300 step %c256
@@ -360,5 +360,41 @@ func.func @epilogue_refusals(%x: memref<16x64xf32>, %w: memref<32x64xf32>, %r: m
     func.call @add(%y, %r, %out2) : (memref<16x32xf32>, memref<16x32xf32>, memref<16x32xf32>) -> ()
   }
   memref.dealloc %arena : memref<8192xi8>
+  return
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id2 = affine_map<(m, n) -> (m, n)>
+
+// Only kernels the host step fused (tfmc.fused_neighbours) have their ops
+// applied around the tiles: in any other function, ops next to a
+// contraction keep their own loops (here the ReLU writing another buffer
+// must still see C stored in full).
+// CHECK-LABEL: func.func private @not_fused_by_host
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK-NOT: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: linalg.generic
+// CHECK: arith.maximumf {{.*}} : f32
+func.func private @not_fused_by_host(%x: memref<16x64xf32>, %w: memref<32x64xf32>, %y: memref<16x32xf32>, %z: memref<16x32xf32>)
+    attributes {tfmc.kernel} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<16x64xf32>, memref<32x64xf32>) outs(%y : memref<16x32xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q fastmath<contract> : f32
+    %s = arith.addf %acc, %m fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%y : memref<16x32xf32>) outs(%z : memref<16x32xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
   return
 }

@@ -455,8 +455,9 @@ def TileContractionsPass
     without reading it (a linear layer's bias broadcast) and the one called
     just after that reads C once, along its rows, (ReLU, GELU, a residual
     add, scaling) are fused with it into one kernel (`<kernel>_fused<N>`,
-    shared by identical call sequences; the kernels no longer called are
-    erased). Pure view ops may sit between the calls, and C may be read or
+    marked `tfmc.fused_neighbours`, shared by identical call sequences;
+    the kernels no longer called are erased; ops next to a contraction in
+    any other function keep their own loops). Pure view ops may sit between the calls, and C may be read or
     written through reshapes adding unit dimensions. The register tile then
     starts from the prologue's value in the first reduction block and, in
     the last, applies the epilogue's body to its accumulators as vectors

@@ -1468,9 +1468,11 @@ Value buildFlashAttention(OpBuilder &b, Location loc,
       llvm::to_vector(llvm::seq<int64_t>(0, rank));
   std::swap(permutation[rank - 1], permutation[rank - 2]);
   // [.., Sk, H, D] → [.., H, D, Sk]: the head-split transpose folded in.
-  if (p.bySequence[1])
-    permutation[rank - 3] = rank - 2, permutation[rank - 2] = rank - 1,
+  if (p.bySequence[1]) {
+    permutation[rank - 3] = rank - 2;
+    permutation[rank - 2] = rank - 1;
     permutation[rank - 1] = rank - 3;
+  }
   SmallVector<int64_t> keyTShape;
   for (int64_t d : permutation)
     keyTShape.push_back(keyType.getDimSize(d));
